@@ -1,0 +1,90 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(VENV)/bin/manage
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/haining
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help venv install run seed migrate worker beat test test-sqlite test-services lint check-deploy format browser-deps clean
+
+help:
+	@echo "make run     set up everything, seed the demo content, serve on 127.0.0.1:$(PORT)"
+	@echo "make test    set up everything and run lint, checks and the whole test suite"
+	@echo "make worker  run a Celery worker (needs REDIS_URL or CELERY_BROKER_URL)"
+
+# The virtualenv is built with the first Python >= 3.12 found (PATH, then pyenv's versions).
+$(VENV)/.installed: pyproject.toml
+	@set -e; PYBIN=$$(bash .ci/find-python); echo "Using $$PYBIN ($$($$PYBIN --version))"; \
+	  [ -x $(PY) ] || $$PYBIN -m venv $(VENV); \
+	  $(PY) -m pip install -q --upgrade pip; \
+	  $(PY) -m pip install -q -e ".[test,dev]"
+	@touch $@
+
+venv install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+worker: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-haining.settings.production} $(VENV)/bin/celery -A haining worker -l info
+
+beat: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-haining.settings.production} $(VENV)/bin/celery -A haining beat -l info
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djhtml --check templates */templates 2>/dev/null || $(VENV)/bin/djhtml --check templates
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	find templates -name '*.html' | xargs $(VENV)/bin/djhtml
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "!! could not install chromium: browser tests will be skipped"; \
+	  else echo "!! /usr/bin/chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+check-deploy: install
+	SECRET_KEY=$$(printf 'x%.0s' {1..60})-sample ALLOWED_HOSTS=www.example.cn DATABASE_URL=sqlite:///$(CURDIR)/var/deploycheck.sqlite3 \
+	  DJANGO_SETTINGS_MODULE=haining.settings.production $(MANAGE) check --deploy --fail-level WARNING
+
+# The whole suite on the embedded default (SQLite), then on PostgreSQL + Redis when they answer.
+# Service-backed tests are reported as skipped when the services are missing; with CI=true
+# (or REQUIRE_SERVICES=1) missing services and a missing Chromium fail the run instead.
+test: install browser-deps
+	$(MAKE) --no-print-directory lint
+	DJANGO_SETTINGS_MODULE=haining.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=haining.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-services
+
+test-sqlite: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-services: install
+	@if $(PY) .ci/services_up.py "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
+	  echo "== PostgreSQL + Redis run =="; \
+	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ] || [ "$$REQUIRE_SERVICES" = "1" ]; then \
+	  echo "!! PostgreSQL/Redis not reachable and CI requires them"; exit 1; \
+	else \
+	  echo "SKIPPED: PostgreSQL + Redis run (no server at $(PG_URL) / $(REDIS_TEST_URL)); the SQLite run above marked those tests as skipped."; \
+	fi
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,56 @@
+"""`manage seed_demo`: build (or refresh) the demo site. Safe to run again."""
+
+import importlib
+import os
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+from home import demo
+
+
+class Command(BaseCommand):
+    help = "创建或更新演示内容（可重复运行）"
+
+    def handle(self, *args, **options):
+        self.stdout.write("Seeding demo content …")
+        home = demo.seed(self.stdout)
+        # Each app contributes its own content through `<app>.demo.seed(home_page, stdout)`.
+        for config in apps.get_app_configs():
+            if config.name == "home" or config.name.split(".")[0] not in {"culture", "training", "search"}:
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            self.stdout.write(f"- {config.verbose_name}")
+            module.seed(home, stdout=self.stdout)
+        demo.build_navigation(home)
+        self._accounts()
+
+    def _accounts(self):
+        User = get_user_model()
+        password = os.environ.get("DEMO_ADMIN_PASSWORD", "haining-demo-2026")
+        admin, created = User.objects.get_or_create(username="admin", defaults={"email": "admin@example.cn"})
+        if created:
+            admin.is_staff = admin.is_superuser = True
+            admin.set_password(password)
+            admin.save()
+        for username, group_name, first in (("bianji", "内容编辑", "编辑"), ("shenhe", "内容审核", "审核员")):
+            user, made = User.objects.get_or_create(username=username, defaults={"first_name": first})
+            if made:
+                user.set_password(password)
+                user.save()
+            group = Group.objects.filter(name=group_name).first()
+            if group:
+                user.groups.add(group)
+        self.stdout.write(self.style.SUCCESS("Demo content ready."))
+        self.stdout.write(
+            f"Admin: http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/  "
+            f"user 'admin' (superuser), 'bianji' (编辑), 'shenhe' (审核) — password '{password}'"
+            + ("" if created else " (unchanged if you changed it)")
+        )

@@ -1,0 +1,361 @@
+"""The site's frame: users and images, the home page, standard pages, news, and site settings."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import BodyBlock, FooterLinkBlock, NavItemBlock, QuickLinkBlock
+
+
+class SiteImage(AbstractImage):
+    credit = models.CharField("摄影/来源", max_length=100, blank=True)
+
+    admin_form_fields = Image.admin_form_fields + ("credit",)
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = "图片"
+        verbose_name_plural = "图片"
+
+
+class SiteRendition(AbstractRendition):
+    image = models.ForeignKey(SiteImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+def with_card_renditions(queryset, field: str = "cover_image"):
+    """Select a listing's cover images and prefetch their renditions: one query for a list of any length."""
+    return queryset.select_related(field).prefetch_related(
+        Prefetch(f"{field}__renditions", queryset=SiteRendition.objects.all())
+    )
+
+
+class SitePage(Page):
+    """Fields every public page shares: a listing summary and a social-sharing image."""
+
+    listing_summary = models.CharField(
+        "列表摘要", max_length=200, blank=True, help_text="在列表和分享卡片中显示；留空则使用搜索描述"
+    )
+    social_image = models.ForeignKey(
+        "home.SiteImage",
+        verbose_name="分享图片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="微信等分享时显示的图片（建议 1200×630）",
+    )
+
+    promote_panels = [
+        MultiFieldPanel(Page.promote_panels, heading="常用设置"),
+        FieldPanel("listing_summary"),
+        FieldPanel("social_image"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def summary_text(self) -> str:
+        return self.listing_summary or self.search_description or ""
+
+    @property
+    def og_image(self):
+        return self.social_image
+
+
+class HomePage(SitePage):
+    hero_title = models.CharField("横幅标题", max_length=60, default="职工之家 · 娘家人")
+    hero_text = models.CharField("横幅文字", max_length=200, blank=True)
+    hero_image = models.ForeignKey(
+        "home.SiteImage", verbose_name="横幅图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_link = models.ForeignKey(
+        "wagtailcore.Page", verbose_name="横幅链接", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_link_text = models.CharField("横幅按钮文字", max_length=20, default="了解更多")
+    featured_news = models.ForeignKey(
+        "home.NewsPage",
+        verbose_name="头条新闻",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="留空则显示最新一条新闻",
+    )
+    quick_links = StreamField([("link", QuickLinkBlock())], blank=True, verbose_name="快捷服务入口")
+
+    content_panels = SitePage.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                PageChooserPanel("hero_link"),
+                FieldPanel("hero_link_text"),
+            ],
+            heading="首页横幅",
+        ),
+        PageChooserPanel("featured_news", "home.NewsPage"),
+        FieldPanel("quick_links"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.StandardPage", "home.NewsIndexPage", "culture.EventIndexPage", "training.CourseIndexPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = "首页"
+        verbose_name_plural = "首页"
+
+    def latest_news(self, count: int = 6):
+        return list(
+            with_card_renditions(NewsPage.objects.live().public().select_related("category")).order_by("-date", "-pk")[
+                :count
+            ]
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = self.latest_news(7)
+        featured = self.featured_news if self.featured_news_id and self.featured_news.live else None
+        if featured is None and news:
+            featured = news[0]
+        context["featured"] = featured
+        context["latest_news"] = [item for item in news if featured is None or item.pk != featured.pk][:6]
+        return context
+
+
+class StandardPage(SitePage):
+    intro = models.TextField("导语", blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name="正文")
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = SitePage.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = "普通页面"
+        verbose_name_plural = "普通页面"
+
+
+class NewsCategory(models.Model):
+    name = models.CharField("名称", max_length=30, unique=True)
+    slug = models.SlugField("网址标识", max_length=40, unique=True, allow_unicode=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = "新闻栏目"
+        verbose_name_plural = "新闻栏目"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey("home.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class NewsIndexPage(RoutablePageMixin, SitePage):
+    intro = models.TextField("导语", blank=True)
+    per_page = 12
+
+    content_panels = SitePage.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.NewsPage"]
+
+    class Meta:
+        verbose_name = "新闻列表页"
+        verbose_name_plural = "新闻列表页"
+
+    def news_queryset(self):
+        return with_card_renditions(
+            NewsPage.objects.live().public().descendant_of(self).select_related("category")
+        ).order_by("-date", "-pk")
+
+    @path("")
+    def index_view(self, request):
+        news = self.news_queryset()
+        categories = list(NewsCategory.objects.all())
+        active_category = None
+        category_slug = request.GET.get("category", "").strip()
+        if category_slug:
+            active_category = next((c for c in categories if c.slug == category_slug), None)
+            news = news.filter(category=active_category) if active_category else news.none()
+        active_tag = request.GET.get("tag", "").strip()[:100]
+        if active_tag:
+            news = news.filter(tags__name=active_tag)
+        paginator = Paginator(news, self.per_page)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage:
+            page_obj = paginator.page(paginator.num_pages)
+        return self.render(
+            request,
+            context_overrides={
+                "page_obj": page_obj,
+                "news_items": list(page_obj.object_list),
+                "categories": categories,
+                "active_category": active_category,
+                "category_slug": category_slug,
+                "active_tag": active_tag,
+            },
+        )
+
+    @path("feed/", name="rss")
+    def rss_feed(self, request):
+        from .feeds import NewsRssFeed
+
+        return NewsRssFeed(self)(request)
+
+    @path("atom/", name="atom")
+    def atom_feed(self, request):
+        from .feeds import NewsAtomFeed
+
+        return NewsAtomFeed(self)(request)
+
+
+class NewsPage(SitePage):
+    date = models.DateField("发布日期", default=timezone.localdate)
+    category = models.ForeignKey(
+        NewsCategory, verbose_name="栏目", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name="标签")
+    lead = models.TextField("导语", blank=True, help_text="列表和分享中显示的一两句话")
+    cover_image = models.ForeignKey(
+        "home.SiteImage", verbose_name="封面图", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.CharField("作者/来源", max_length=60, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name="正文")
+
+    search_fields = Page.search_fields + [
+        index.SearchField("lead"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+        index.RelatedFields("category", [index.SearchField("name")]),
+    ]
+
+    content_panels = SitePage.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("category"), FieldPanel("tags"), FieldPanel("author")], heading="发布信息"
+        ),
+        FieldPanel("lead"),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
+        InlinePanel("gallery_images", label="图集", heading="图集"),
+        InlinePanel("related_links", label="相关新闻", heading="相关新闻"),
+    ]
+
+    parent_page_types = ["home.NewsIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "新闻"
+        verbose_name_plural = "新闻"
+
+    @property
+    def summary_text(self) -> str:
+        return self.listing_summary or self.lead or self.search_description or ""
+
+    @property
+    def og_image(self):
+        return self.social_image or self.cover_image
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["og_type"] = "article"
+        return context
+
+    @cached_property
+    def related_news(self) -> list:
+        """Editor-chosen related news, topped up with the latest of the same category (at most 3)."""
+        chosen_ids = [link.news_id for link in self.related_links.all()]
+        base = with_card_renditions(NewsPage.objects.live().public().select_related("category"))
+        chosen = {p.pk: p for p in base.filter(pk__in=chosen_ids)} if chosen_ids else {}
+        items = [chosen[i] for i in chosen_ids if i in chosen]
+        if len(items) < 3 and self.category_id:
+            items += list(
+                base.filter(category_id=self.category_id)
+                .exclude(pk__in=[self.pk, *chosen_ids])
+                .order_by("-date", "-pk")[: 3 - len(items)]
+            )
+        return items[:3]
+
+
+class NewsGalleryImage(Orderable):
+    page = ParentalKey(NewsPage, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey("home.SiteImage", verbose_name="图片", on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField("说明", max_length=200, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+
+class RelatedNews(Orderable):
+    page = ParentalKey(NewsPage, on_delete=models.CASCADE, related_name="related_links")
+    news = models.ForeignKey(NewsPage, verbose_name="新闻", on_delete=models.CASCADE, related_name="+")
+
+    panels = [PageChooserPanel("news", "home.NewsPage")]
+
+
+@register_setting(icon="site")
+class SiteContactSettings(BaseSiteSetting):
+    organisation = models.CharField("单位名称", max_length=60, default="海宁市总工会 · 海宁市工人文化宫")
+    address = models.CharField("地址", max_length=120, blank=True)
+    hotline = models.CharField("服务热线", max_length=30, default="12351")
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    opening_hours = models.TextField("开放时间", blank=True)
+    wechat_qr = models.ForeignKey(
+        "home.SiteImage",
+        verbose_name="微信公众号二维码",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    wechat_name = models.CharField("公众号名称", max_length=40, blank=True)
+    icp_number = models.CharField("ICP 备案号", max_length=40, blank=True)
+    footer_links = StreamField([("link", FooterLinkBlock())], blank=True, verbose_name="页脚链接")
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("organisation"), FieldPanel("address"), FieldPanel("opening_hours")], heading="基本信息"
+        ),
+        MultiFieldPanel([FieldPanel("hotline"), FieldPanel("phone"), FieldPanel("email")], heading="联系方式"),
+        MultiFieldPanel([FieldPanel("wechat_name"), FieldPanel("wechat_qr")], heading="微信"),
+        FieldPanel("icp_number"),
+        FieldPanel("footer_links"),
+    ]
+
+    class Meta:
+        verbose_name = "联系方式与页脚"
+
+
+@register_setting(icon="list-ul")
+class NavigationSettings(BaseSiteSetting):
+    main_navigation = StreamField([("item", NavItemBlock())], blank=True, verbose_name="主导航")
+
+    panels = [FieldPanel("main_navigation")]
+
+    class Meta:
+        verbose_name = "主导航"

@@ -1,0 +1,1 @@
+"""Site search (the search app has no models of its own yet)."""
