@@ -93,6 +93,7 @@ TEMPLATES = [
 
 # --- Database: SQLite file by default, DATABASE_URL (PostgreSQL) in production -------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",

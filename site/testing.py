@@ -1,0 +1,79 @@
+"""Pytest plugin shared by every app's tests (loaded with ``-p haining.testing`` from pyproject.toml).
+
+- Service-backed tests carry a marker: ``postgres`` (runs only when the database is PostgreSQL),
+  ``redis`` (only with REDIS_URL), ``browser`` (only when Chromium is installed). Elsewhere they are
+  reported as SKIPPED with the reason. With CI=true (or REQUIRE_SERVICES=1) a missing Chromium
+  fails the browser tests instead; PostgreSQL and Redis are required by `make test-services`.
+- ``site_root``: a published home page that is the default site's root, built with factories.
+"""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+SERVICES_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def chromium_available() -> bool:
+    return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+    from django.db import connection
+
+    vendor = connection.vendor
+    for item in items:
+        if "postgres" in item.keywords and vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does)"))
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs Redis: run with REDIS_URL=redis://… (make test does)"))
+        if "browser" in item.keywords and not chromium_available() and not SERVICES_REQUIRED:
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not chromium_available():
+        pytest.fail(f"Chromium is required here but missing at {CHROMIUM}")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def site_root(db):
+    """The default Site pointing at a fresh, published HomePage."""
+    from wagtail.models import Page, Site
+
+    from home.tests.factories import HomePageFactory
+
+    root = Page.get_first_root_node()
+    home = HomePageFactory(parent=root, title="海宁市总工会", slug="home-test")
+    Site.objects.all().delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="海宁市总工会")
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Cached navigation/footer fragments must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
