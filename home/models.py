@@ -2,7 +2,8 @@
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -37,10 +38,13 @@ class SiteRendition(AbstractRendition):
 
 
 def with_card_renditions(queryset, field: str = "cover_image"):
-    """Select a listing's cover images and prefetch their renditions: one query for a list of any length."""
-    return queryset.select_related(field).prefetch_related(
-        Prefetch(f"{field}__renditions", queryset=SiteRendition.objects.all())
-    )
+    """Select a listing's cover images in the same query.
+
+    Renditions are not prefetched: Wagtail keeps every rendition it has made in the cache (Redis in
+    production), so a warm listing of any length costs no rendition queries at all. A prefetch would
+    add one query to every listing to save queries only on the very first, cold request.
+    """
+    return queryset.select_related(field)
 
 
 class SitePage(Page):
@@ -67,6 +71,27 @@ class SitePage(Page):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def serve_queryset(cls):
+        """The queryset routing uses to fetch a page of this type (add select_related for its template)."""
+        return cls.objects.all()
+
+    def route(self, request, path_components):
+        """Fetch a child in one query, already specific, when this page allows one child type only.
+
+        Wagtail's default costs two queries per URL level (the base row, then the specific row).
+        """
+        if path_components:
+            child_models = type(self).allowed_subpage_models()
+            if len(child_models) == 1 and hasattr(child_models[0], "serve_queryset"):
+                try:
+                    child = child_models[0].serve_queryset().child_of(self).get(slug=path_components[0])
+                except child_models[0].DoesNotExist:
+                    return super().route(request, path_components)
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     @property
     def summary_text(self) -> str:
@@ -284,22 +309,30 @@ class NewsPage(SitePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["og_type"] = "article"
+        context["gallery"] = list(self.gallery_images.select_related("image"))
         return context
+
+    @classmethod
+    def serve_queryset(cls):
+        return cls.objects.select_related("cover_image", "category")
 
     @cached_property
     def related_news(self) -> list:
-        """Editor-chosen related news, topped up with the latest of the same category (at most 3)."""
-        chosen_ids = [link.news_id for link in self.related_links.all()]
-        base = with_card_renditions(NewsPage.objects.live().public().select_related("category"))
-        chosen = {p.pk: p for p in base.filter(pk__in=chosen_ids)} if chosen_ids else {}
-        items = [chosen[i] for i in chosen_ids if i in chosen]
-        if len(items) < 3 and self.category_id:
-            items += list(
-                base.filter(category_id=self.category_id)
-                .exclude(pk__in=[self.pk, *chosen_ids])
-                .order_by("-date", "-pk")[: 3 - len(items)]
-            )
-        return items[:3]
+        """Editor-chosen related news first, topped up with the latest of the same category (at most 3).
+
+        One query: chosen pages are flagged with an EXISTS subquery and sorted ahead of the rest.
+        """
+        chosen = RelatedNews.objects.filter(page_id=self.pk, news_id=OuterRef("pk"))
+        condition = Exists(chosen)
+        if self.category_id:
+            condition |= Q(category_id=self.category_id)
+        return list(
+            with_card_renditions(NewsPage.objects.live().public().select_related("category"))
+            .exclude(pk=self.pk)
+            .filter(condition)
+            .annotate(is_chosen=Exists(chosen))
+            .order_by("-is_chosen", "-date", "-pk")[:3]
+        )
 
 
 class NewsGalleryImage(Orderable):

@@ -56,22 +56,27 @@ def search_backend_from_url(url: str) -> dict:
     }
 
 
-def email_settings_from_url(url: str) -> dict:
-    """`EMAIL_URL` like ``smtp://user:pass@host:587?tls=1`` or ``console:`` into Django settings."""
+def mailers_from_url(url: str) -> dict:
+    """Django 6.1 `MAILERS` from `EMAIL_URL`: ``smtp://user:pass@host:587?tls=1``, ``smtps://…``,
+    ``console:`` or ``locmem:``; empty means the console (development default)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if not url or scheme == "console":
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": scheme == "smtps",
-        "EMAIL_USE_TLS": query.get("tls", "") in _TRUE,
-        "EMAIL_TIMEOUT": 10,
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname or "localhost",
+                "port": parts.port or (465 if scheme == "smtps" else 25),
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_ssl": scheme == "smtps",
+                "use_tls": query.get("tls", "") in _TRUE,
+                "timeout": 10,
+            },
+        }
     }

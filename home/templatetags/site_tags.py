@@ -44,11 +44,17 @@ def site_chrome_version() -> int:
 
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context, page=None, extra=None):
-    """Ancestors of the page below the site root (one query), then the page itself."""
+    """Ancestors of the page below the site root, then the page itself.
+
+    Routing leaves each page's parent cached on it, so walking up costs no query for a served page;
+    treebeard's get_parent queries only where that cache is missing.
+    """
     page = page or context.get("page")
     ancestors = []
-    if page is not None and getattr(page, "depth", 0) > 2:
-        ancestors = list(page.get_ancestors().filter(depth__gt=2))
+    node = page
+    while node is not None and getattr(node, "depth", 0) > 3:
+        node = node.get_parent(update=False)
+        ancestors.insert(0, node)
     return {"ancestors": ancestors, "page": page, "extra": extra, "request": context.get("request")}
 
 

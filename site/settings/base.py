@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from haining.env import env_bool, env_list, search_backend_from_url
+from haining.env import env_bool, env_list, mailers_from_url, search_backend_from_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # site/
 BASE_DIR = PROJECT_DIR.parent  # repository root
@@ -179,13 +179,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Email ----------------------------------------------------------------------------------------
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
-if EMAIL_URL:
-    from haining.env import email_settings_from_url
-
-    globals().update(email_settings_from_url(EMAIL_URL))
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = mailers_from_url(os.environ.get("EMAIL_URL", ""))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "海宁市工人文化宫 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
