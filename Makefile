@@ -59,7 +59,7 @@ browser-deps:
 	fi
 
 check-deploy: install
-	SECRET_KEY=$$(printf 'x%.0s' {1..60})-sample ALLOWED_HOSTS=www.example.cn DATABASE_URL=sqlite:///$(CURDIR)/var/deploycheck.sqlite3 \
+	SECRET_KEY=sample-4f9c2b7e1d8a6035-secret-key-for-checks-only-9e7d5c3b1a ALLOWED_HOSTS=www.example.cn DATABASE_URL=sqlite:///$(CURDIR)/var/deploycheck.sqlite3 \
 	  DJANGO_SETTINGS_MODULE=haining.settings.production $(MANAGE) check --deploy --fail-level WARNING
 
 # The whole suite on the embedded default (SQLite), then on PostgreSQL + Redis when they answer.
