@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(config, items):
     vendor = connection.vendor
     for item in items:
         if "postgres" in item.keywords and vendor != "postgresql":
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does)"))
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does)")
+            )
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(pytest.mark.skip(reason="needs Redis: run with REDIS_URL=redis://… (make test does)"))
         if "browser" in item.keywords and not chromium_available() and not SERVICES_REQUIRED:

@@ -33,7 +33,16 @@ print(json.dumps({
 }))
 """
 
-SERVICE_VARS = ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SEARCH_URL", "EMAIL_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+SERVICE_VARS = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "SEARCH_URL",
+    "EMAIL_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+)
 
 
 def run_settings(module: str, tmp_path, **env) -> subprocess.CompletedProcess:
@@ -121,5 +130,7 @@ def test_check_deploy_passes_with_a_sample_environment(module, tmp_path):
         ALLOWED_HOSTS="www.example.cn",
     )
     manage = os.path.join(os.path.dirname(sys.executable), "manage")
-    result = subprocess.run([manage, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [manage, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -27,10 +27,9 @@ def backend():
 def test_enqueue_inside_a_transaction_waits_for_commit(backend, sent, django_capture_on_commit_callbacks):
     from modelsearch.tasks import insert_or_update_object_task
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            result = backend.enqueue(insert_or_update_object_task, ["home", "newspage", "1"], {})
-            assert sent == []  # nothing reaches the broker before the commit
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        result = backend.enqueue(insert_or_update_object_task, ["home", "newspage", "1"], {})
+        assert sent == []  # nothing reaches the broker before the commit
     assert len(callbacks) == 1
     assert len(sent) == 1
     name, args, kwargs, options = sent[0]
@@ -60,7 +59,6 @@ def test_broker_outage_is_logged_not_raised(backend, monkeypatch, caplog, django
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(CeleryTask, "apply_async", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            backend.enqueue(insert_or_update_object_task, ["home", "newspage", "1"], {})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        backend.enqueue(insert_or_update_object_task, ["home", "newspage", "1"], {})
     assert "Could not send task" in caplog.text

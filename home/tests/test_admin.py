@@ -30,14 +30,30 @@ def _add(client, model, parent, data):
 
 def test_admin_creates_every_page_type(admin_client):
     root = Page.get_first_root_node()
-    home = _add(admin_client, HomePage, root, {"title": "测试首页", "slug": "ceshi", "hero_title": "职工之家", "hero_link_text": "了解更多", "quick_links": streamfield([])})
+    home = _add(
+        admin_client,
+        HomePage,
+        root,
+        {
+            "title": "测试首页",
+            "slug": "ceshi",
+            "hero_title": "职工之家",
+            "hero_link_text": "了解更多",
+            "quick_links": streamfield([]),
+        },
+    )
     assert home.live
 
     standard = _add(
         admin_client,
         StandardPage,
         home,
-        {"title": "关于我们", "slug": "about", "intro": "导语", "body": streamfield([("paragraph", rich_text("<p>职工之家</p>"))])},
+        {
+            "title": "关于我们",
+            "slug": "about",
+            "intro": "导语",
+            "body": streamfield([("paragraph", rich_text("<p>职工之家</p>"))]),
+        },
     )
     assert "职工之家" in standard.body[0].value.source
 

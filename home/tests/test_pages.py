@@ -89,7 +89,10 @@ def test_news_page_shows_body_gallery_tags_and_related(client, news_index):
         parent=news_index,
         title="元旦职工拔河比赛",
         category=category,
-        body=[("paragraph", "<p>各镇（街道）工会组队参赛。</p>"), ("quote", {"text": "团结就是力量", "attribution": "参赛职工"})],
+        body=[
+            ("paragraph", "<p>各镇（街道）工会组队参赛。</p>"),
+            ("quote", {"text": "团结就是力量", "attribution": "参赛职工"}),
+        ],
     )
     page.tags.add("拔河")
     page.save_revision().publish()
@@ -108,13 +111,29 @@ def test_standard_page_renders_streamfield_blocks(client, site_root):
         title="关于我们",
         body=[
             ("paragraph", "<p>职工之家</p>"),
-            ("table", {"data": [["项目", "数据"], ["会员", "316798"]], "first_row_is_table_header": True, "first_col_is_header": False, "table_caption": "基本情况"}),
-            ("call_to_action", {"title": "报名培训", "text": "", "button_text": "去报名", "link": {"page": None, "url": "https://example.cn/"}}),
+            (
+                "table",
+                {
+                    "data": [["项目", "数据"], ["会员", "316798"]],
+                    "first_row_is_table_header": True,
+                    "first_col_is_header": False,
+                    "table_caption": "基本情况",
+                },
+            ),
+            (
+                "call_to_action",
+                {
+                    "title": "报名培训",
+                    "text": "",
+                    "button_text": "去报名",
+                    "link": {"page": None, "url": "https://example.cn/"},
+                },
+            ),
             ("video", {"title": "宣传片", "url": "https://example.cn/v.mp4", "poster": None, "duration": "03:25"}),
         ],
     )
     html = client.get(page.url).text
-    assert "职工之家" in html and "<th scope=\"col\">项目</th>" in html and "316798" in html
+    assert "职工之家" in html and '<th scope="col">项目</th>' in html and "316798" in html
     assert 'href="https://example.cn/">去报名</a>' in html
     assert "观看视频：宣传片" in html
 
@@ -166,8 +185,9 @@ def test_csrf_failure_is_chinese(site_root):
 
 
 def test_navigation_and_footer_follow_settings_changes(client, site_root, news_index):
-    from home.models import NavigationSettings, SiteContactSettings
     from wagtail.models import Site
+
+    from home.models import NavigationSettings, SiteContactSettings
 
     site = Site.objects.get(is_default_site=True)
     nav = NavigationSettings.for_site(site)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from home.models import NewsPage
-from home.tests.factories import NewsCategoryFactory, NewsIndexPageFactory, NewsPageFactory, SiteImageFactory
+from home.tests.factories import NewsCategoryFactory, NewsIndexPageFactory, SiteImageFactory
 
 BUDGET = 12
 
@@ -14,7 +14,13 @@ def _add_news(index, count, category, image):
     existing = NewsPage.objects.count()
     for n in range(count):
         index.add_child(
-            instance=NewsPage(title=f"职工新闻 {existing + n}", slug=f"n-{existing + n}", category=category, cover_image=image, lead="导语")
+            instance=NewsPage(
+                title=f"职工新闻 {existing + n}",
+                slug=f"n-{existing + n}",
+                category=category,
+                cover_image=image,
+                lead="导语",
+            )
         )
 
 

@@ -63,9 +63,7 @@ def test_editor_submits_and_reviewer_publishes(client, site_root, django_user_mo
 
     client.force_login(reviewer)
     task_state = state.current_task_state
-    response = client.post(
-        f"/admin/pages/workflow/action/{news.pk}/approve/{task_state.pk}/", {"comment": "同意发布"}
-    )
+    response = client.post(f"/admin/pages/workflow/action/{news.pk}/approve/{task_state.pk}/", {"comment": "同意发布"})
     assert response.status_code in (200, 302)
     news.refresh_from_db()
     assert news.live
