@@ -1,10 +1,12 @@
 """The site's frame: users and images, the home page, standard pages, news, and site settings."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from urllib.parse import urlencode
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -34,6 +36,17 @@ class SiteRendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+    # Wagtail writes every rendition it returns back to the cache unless it is marked as coming from
+    # there; renditions read from the cache are not marked, so each hit cost a needless write.
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._from_cache = True
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_from_cache", None)
+        return state
 
 
 def with_card_renditions(queryset, field: str = "cover_image"):
@@ -152,14 +165,23 @@ class HomePage(SitePage):
             ]
         )
 
+    def news_section(self) -> dict:
+        """The featured story (the editor's choice, else the latest) and the six news after it."""
+        news = self.latest_news(7)
+        featured = None
+        if self.featured_news_id:
+            featured = with_card_renditions(NewsPage.objects.live().public()).filter(pk=self.featured_news_id).first()
+        featured = featured or (news[0] if news else None)
+        return {
+            "featured": featured,
+            "latest_news": [item for item in news if featured is None or item.pk != featured.pk][:6],
+            "news_index": NewsIndexPage.objects.live().child_of(self).first(),
+        }
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        news = self.latest_news(7)
-        featured = self.featured_news if self.featured_news_id and self.featured_news.live else None
-        if featured is None and news:
-            featured = news[0]
-        context["featured"] = featured
-        context["latest_news"] = [item for item in news if featured is None or item.pk != featured.pk][:6]
+        # Evaluated only when the cached fragment is missing (see home.signals).
+        context["news_section"] = SimpleLazyObject(self.news_section)
         return context
 
 
@@ -215,34 +237,46 @@ class NewsIndexPage(RoutablePageMixin, SitePage):
             NewsPage.objects.live().public().descendant_of(self).select_related("category")
         ).order_by("-date", "-pk")
 
-    @path("")
-    def index_view(self, request):
+    def listing(self, category_slug: str, tag: str, page_number) -> dict:
+        """The news list for the given filters: the page of items, categories and the active filters."""
         news = self.news_queryset()
         categories = list(NewsCategory.objects.all())
         active_category = None
-        category_slug = request.GET.get("category", "").strip()
         if category_slug:
             active_category = next((c for c in categories if c.slug == category_slug), None)
             news = news.filter(category=active_category) if active_category else news.none()
-        active_tag = request.GET.get("tag", "").strip()[:100]
-        if active_tag:
-            news = news.filter(tags__name=active_tag)
+        if tag:
+            news = news.filter(tags__name=tag)
         paginator = Paginator(news, self.per_page)
         try:
-            page_obj = paginator.page(request.GET.get("page", 1))
+            page_obj = paginator.page(page_number)
         except PageNotAnInteger:
             page_obj = paginator.page(1)
         except EmptyPage:
             page_obj = paginator.page(paginator.num_pages)
+        return {
+            "page_obj": page_obj,
+            "news_items": list(page_obj.object_list),
+            "categories": categories,
+            "active_category": active_category,
+        }
+
+    @path("")
+    def index_view(self, request):
+        category_slug = request.GET.get("category", "").strip()[:60]
+        active_tag = request.GET.get("tag", "").strip()[:100]
+        page_number = request.GET.get("page", "1")[:12]
+        # Evaluated only when the template's cached fragment is missing (see home.signals).
+        listing = SimpleLazyObject(lambda: self.listing(category_slug, active_tag, page_number))
+        filters = {k: v for k, v in (("category", category_slug), ("tag", active_tag)) if v}
         return self.render(
             request,
             context_overrides={
-                "page_obj": page_obj,
-                "news_items": list(page_obj.object_list),
-                "categories": categories,
-                "active_category": active_category,
+                "listing": listing,
+                "query_prefix": urlencode(filters) + "&" if filters else "",
                 "category_slug": category_slug,
                 "active_tag": active_tag,
+                "page_number": page_number,
             },
         )
 
@@ -308,7 +342,7 @@ class NewsPage(SitePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["og_type"] = "article"
-        context["gallery"] = list(self.gallery_images.select_related("image"))
+        context["gallery"] = self.gallery_images.select_related("image")  # lazy: cached fragments skip it
         return context
 
     @classmethod

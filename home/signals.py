@@ -1,35 +1,42 @@
-"""Keep the cached site chrome (header navigation, footer) fresh when editors change it."""
+"""A site-wide content version: cached fragments that list pages are keyed on it.
+
+It is bumped whenever a page is published, unpublished, moved or deleted, and when the navigation or
+contact settings change; a fragment cached under the old version is then simply never read again.
+Publishing is rare next to reading, so listings are served from the cache almost always, and never
+stale after an editor's change. Nothing that changes without a publish (seat counts, event status
+recomputed by the apps) may be cached under this key.
+"""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-CHROME_VERSION_KEY = "site-chrome-version"
+CONTENT_VERSION_KEY = "site-content-version"
 
 
-def chrome_version() -> int:
-    version = cache.get(CHROME_VERSION_KEY)
+def content_version() -> int:
+    version = cache.get(CONTENT_VERSION_KEY)
     if version is None:
         version = 1
-        cache.add(CHROME_VERSION_KEY, version, None)
+        cache.add(CONTENT_VERSION_KEY, version, None)
     return version
 
 
-def bump_chrome_version(**kwargs) -> None:
+def bump_content_version(**kwargs) -> None:
     try:
-        cache.incr(CHROME_VERSION_KEY)
+        cache.incr(CONTENT_VERSION_KEY)
     except ValueError:
-        cache.set(CHROME_VERSION_KEY, 2, None)
+        cache.set(CONTENT_VERSION_KEY, 2, None)
 
 
 def _connect():
-    from .models import NavigationSettings, SiteContactSettings
+    from .models import NavigationSettings, NewsCategory, SiteContactSettings
 
-    for model in (NavigationSettings, SiteContactSettings):
-        post_save.connect(bump_chrome_version, sender=model, dispatch_uid=f"chrome-{model.__name__}")
-    post_delete.connect(bump_chrome_version, sender="wagtailcore.Page", dispatch_uid="chrome-page-delete")
-    page_published.connect(bump_chrome_version, dispatch_uid="chrome-published")
-    page_unpublished.connect(bump_chrome_version, dispatch_uid="chrome-unpublished")
+    for model in (NavigationSettings, SiteContactSettings, NewsCategory):
+        post_save.connect(bump_content_version, sender=model, dispatch_uid=f"content-version-{model.__name__}")
+    post_delete.connect(bump_content_version, sender="wagtailcore.Page", dispatch_uid="content-version-page-delete")
+    for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
+        signal.connect(bump_content_version, dispatch_uid=f"content-version-{id(signal)}")
 
 
 _connect()

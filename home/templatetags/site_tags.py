@@ -5,7 +5,7 @@ import datetime
 from django import template
 from django.utils import timezone
 
-from home.signals import chrome_version
+from home.signals import content_version
 
 register = template.Library()
 
@@ -37,9 +37,10 @@ def cn_weekday(value) -> str:
     return f"星期{WEEKDAYS[_local(value).weekday()]}" if value else ""
 
 
-@register.simple_tag
-def site_chrome_version() -> int:
-    return chrome_version()
+@register.simple_tag(name="content_version")
+def content_version_tag() -> int:
+    """`{% content_version as version %}`: key for fragments that list pages (see home.signals)."""
+    return content_version()
 
 
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
@@ -79,7 +80,7 @@ def main_navigation(context) -> list[dict]:
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    key = f"main-nav:{site.pk}:{chrome_version()}"
+    key = f"main-nav:{site.pk}:{content_version()}"
     items = cache.get(key)
     if items is None:
         items = [{"label": "首页", "href": "/"}]

@@ -207,3 +207,22 @@ def test_navigation_and_footer_follow_settings_changes(client, site_root, news_i
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_cached_listings_follow_publishing_at_once(client, site_root, news_index):
+    NewsPageFactory(parent=news_index, title="第一条新闻")
+    assert "第一条新闻" in client.get(news_index.url).text and "第一条新闻" in client.get("/").text
+    fresh = NewsPageFactory(parent=news_index, title="刚刚发布的新闻")
+    assert "刚刚发布的新闻" in client.get(news_index.url).text
+    assert "刚刚发布的新闻" in client.get("/").text
+    fresh.unpublish()
+    assert "刚刚发布的新闻" not in client.get(news_index.url).text
+    assert "刚刚发布的新闻" not in client.get("/").text
+
+
+def test_pagination_keeps_filters(client, news_index):
+    category = NewsCategoryFactory(name="文化活动", slug="wenhua")
+    for n in range(13):
+        NewsPageFactory(parent=news_index, category=category, title=f"文化新闻{n}")
+    html = client.get(news_index.url, {"category": "wenhua"}).text
+    assert 'href="?category=wenhua&amp;page=2"' in html
