@@ -49,13 +49,14 @@ format: install
 	$(VENV)/bin/ruff format .
 	find templates -name '*.html' | xargs $(VENV)/bin/djhtml
 
-# Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
+# Debian's Chromium and a Chinese font for the browser tests (Playwright's own browser download
+# does not work offline; without a CJK font, screenshots show boxes instead of Chinese).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "!! could not install chromium: browser tests will be skipped"; \
-	  else echo "!! /usr/bin/chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "!! could not install chromium/fonts-noto-cjk: browser tests will be skipped"; \
+	  else echo "!! /usr/bin/chromium or a CJK font missing: apt-get install chromium fonts-noto-cjk"; fi; \
 	fi
 
 check-deploy: install

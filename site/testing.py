@@ -38,24 +38,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"))
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not chromium_available():
-        pytest.fail(f"Chromium is required here but missing at {CHROMIUM}")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--disable-dev-shm-usage",
-        ],
-    }
+def pytest_configure(config):
+    # Registered now, after pytest-playwright, so its launch-args fixture is the one used.
+    config.pluginmanager.import_plugin("haining.testing_browser")
 
 
 @pytest.fixture
