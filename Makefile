@@ -42,7 +42,7 @@ beat: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/djhtml --check templates */templates 2>/dev/null || $(VENV)/bin/djhtml --check templates
+	find templates -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml --check
 
 format: install
 	$(VENV)/bin/ruff check --fix .

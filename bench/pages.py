@@ -37,18 +37,18 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
 
     # Keep one connection across requests, as production does with CONN_MAX_AGE.
     from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
+    from django.test import Client
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     assert not settings.DEBUG
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
 
     from home.models import NewsIndexPage, NewsPage
 
@@ -71,8 +71,13 @@ def main() -> None:
     for name, url in urls.items():
         for _ in range(2):
             client.get(url)
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             response = client.get(url)
         timings = []
         for _ in range(args.requests):

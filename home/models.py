@@ -1,8 +1,8 @@
 """The site's frame: users and images, the home page, standard pages, news, and site settings."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from urllib.parse import urlencode
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
