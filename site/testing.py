@@ -22,7 +22,26 @@ def chromium_available() -> bool:
     return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    """Mark service-backed tests to skip where the service is missing; run transactional tests last.
+
+    Transactional tests flush the database when they end (the rows made by migrations included), so
+    they must run after every test that relies on those rows. pytest-django sorts them last, but
+    pytest then regroups tests by session-scoped parameters (Playwright's browser), so sort again.
+    """
+    items.sort(key=_is_transactional)
+    _mark_service_tests(items)
+
+
+def _mark_service_tests(items):
     from django.conf import settings
     from django.db import connection
 

@@ -28,7 +28,9 @@ def demo_site(live_server):
 
 def _open(browser, viewport_name):
     phone = viewport_name == "phone"
-    return browser.new_context(viewport=VIEWPORTS[viewport_name], is_mobile=phone, has_touch=phone, device_scale_factor=1, locale="zh-CN")
+    return browser.new_context(
+        viewport=VIEWPORTS[viewport_name], is_mobile=phone, has_touch=phone, device_scale_factor=1, locale="zh-CN"
+    )
 
 
 def _check(page, name):

@@ -94,3 +94,29 @@ def main_navigation(context) -> list[dict]:
                 items.append({"label": page.title, "href": page.url})
         cache.set(key, items, 3600)
     return items
+
+
+# Simple 24×24 line icons drawn for this site (stroke paths, currentColor).
+ICON_PATHS = {
+    "phone": "M6 3h3l2 5-2.5 1.5a11 11 0 0 0 6 6L16 13l5 2v3a2 2 0 0 1-2 2A16 16 0 0 1 4 5a2 2 0 0 1 2-2z",
+    "help": "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 13v.5M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14",
+    "law": "M12 3v18M5 21h14M4 8h16M7 8l-3 6a3 3 0 0 0 6 0zm10 0-3 6a3 3 0 0 0 6 0z",
+    "health": "M9 3h6v6h6v6h-6v6H9v-6H3V9h6z",
+    "book": "M4 4h6a2 2 0 0 1 2 2v14a2 2 0 0 0-2-2H4zM20 4h-6a2 2 0 0 0-2 2v14a2 2 0 0 1 2-2h6z",
+    "course": "M2 9l10-5 10 5-10 5zM6 11v5c3 2 9 2 12 0v-5M22 9v6",
+    "event": "M4 6h16v14H4zM4 10h16M8 3v5M16 3v5",
+}
+
+
+@register.simple_tag
+def icon(name: str, size: int = 24):
+    from django.utils.html import format_html
+
+    path = ICON_PATHS.get(name, ICON_PATHS["help"])
+    return format_html(
+        '<svg class="icon" aria-hidden="true" width="{}" height="{}" viewBox="0 0 24 24" fill="none" '
+        'stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="{}"/></svg>',
+        size,
+        size,
+        path,
+    )

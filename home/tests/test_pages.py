@@ -65,10 +65,10 @@ def test_news_index_filters_by_category_and_tag(client, news_index):
     assert unknown.status_code == 200 and "没有找到相关新闻" in unknown.text
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "0", "99999", "1e9", "%00", "１"])
-def test_news_index_bad_page_numbers_never_fail(client, news_index, page):
+@pytest.mark.parametrize("page_number", ["abc", "-1", "0", "99999", "1e9", "%00", "１"])
+def test_news_index_bad_page_numbers_never_fail(client, news_index, page_number):
     NewsPageFactory(parent=news_index)
-    response = client.get(news_index.url, {"page": page, "tag": "x" * 500})
+    response = client.get(news_index.url, {"page": page_number, "tag": "x" * 500})
     assert response.status_code == 200
 
 
