@@ -62,14 +62,33 @@ def pytest_configure(config):
     config.pluginmanager.import_plugin("haining.testing_browser")
 
 
+def ensure_wagtail_base_rows():
+    """Recreate the rows Wagtail's migrations make (locale, root collection, root page) if missing.
+
+    A transactional test (live server, concurrency) flushes the whole database when it ends. Django's
+    serialized rollback is meant to restore those rows for the next one, but after a browser test it
+    was seen not to; tests that need the page tree call this instead of relying on it.
+    """
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))
+    return root
+
+
 @pytest.fixture
 def site_root(db):
     """The default Site pointing at a fresh, published HomePage."""
-    from wagtail.models import Page, Site
+    from wagtail.models import Site
 
     from home.tests.factories import HomePageFactory
 
-    root = Page.get_first_root_node()
+    root = ensure_wagtail_base_rows()
     home = HomePageFactory(parent=root, title="海宁市总工会", slug="home-test")
     Site.objects.all().delete()
     Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="海宁市总工会")

@@ -16,8 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def demo_site(live_server):
     from wagtail.models import Site
 
+    from haining.testing import ensure_wagtail_base_rows
     from home import demo
 
+    ensure_wagtail_base_rows()
     home = demo.seed()
     demo.build_navigation(home)
     site = Site.objects.get(is_default_site=True)
