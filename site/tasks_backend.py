@@ -53,3 +53,39 @@ class OnCommitCeleryBackend(CeleryBackend):
             )
         except Exception:  # broker down: the data is committed; the work can be redone (update_index)
             logger.exception("Could not send task %s to the broker", task.module_path)
+
+
+# Modules whose Django tasks a worker must know before it consumes anything: Wagtail's own work
+# (search index, reference index, file clean-up, image focal points, front-end cache purge) and ours.
+TASK_MODULES = [
+    "modelsearch.tasks",
+    "wagtail.tasks",
+    "wagtail.images.tasks",
+    "wagtail.documents.tasks",
+    "wagtail.contrib.frontend_cache.tasks",
+]
+
+
+def register_django_tasks(app, modules=TASK_MODULES) -> list[str]:
+    """Register every Django task in `modules` with the Celery app; returns the task names.
+
+    The Celery backend registers a task when it is first validated or enqueued, but a worker builds its
+    routing table when it starts: a task registered only later arrives as "unregistered". Workers call
+    this from the `worker_init` signal (see haining.celery).
+    """
+    import importlib
+
+    from django_tasks import task_backends
+    from django_tasks.base import Task
+
+    names = []
+    for module_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, Task):
+                ensure_celery_task(value, app, task_backends[value.backend])
+                names.append(value.module_path)
+    return names

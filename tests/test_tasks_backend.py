@@ -62,3 +62,16 @@ def test_broker_outage_is_logged_not_raised(backend, monkeypatch, caplog, django
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         backend.enqueue(insert_or_update_object_task, ["home", "newspage", "1"], {})
     assert "Could not send task" in caplog.text
+
+
+def test_workers_register_wagtails_tasks_before_consuming():
+    """A worker started before any task was enqueued would reject them as "unregistered" otherwise."""
+    from celery.signals import worker_init
+
+    from haining.celery import app, register_wagtail_tasks
+    from haining.tasks_backend import register_django_tasks
+
+    assert register_wagtail_tasks in [ref() for _, ref in worker_init.receivers]
+    names = register_django_tasks(app)
+    for name in ("modelsearch.tasks.insert_or_update_object_task", "wagtail.tasks.update_reference_index_task"):
+        assert name in names and name in app.tasks
