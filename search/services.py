@@ -1,0 +1,140 @@
+"""Site search: one relevance-ordered result list across page types, counted by type, highlighted."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from wagtail.models import Page
+from wagtail.search.utils import normalise_query_string
+
+from search.segmentation import query_words
+
+MAX_QUERY_LENGTH = 100
+MAX_RESULTS = 300  # relevance falls off long before this; keeps counting and paging cheap
+PER_PAGE = 10
+
+# Result types visitors can filter by: key → (label, "app_label.ModelName"). Models that are not
+# installed yet are skipped; every other page type is grouped under "page".
+RESULT_TYPES = [
+    ("news", "新闻", "home.NewsPage"),
+    ("event", "活动", "culture.EventPage"),
+    ("course", "课程", "training.CoursePage"),
+]
+OTHER_TYPE = ("page", "页面")
+
+
+def clean_query(raw: str) -> str:
+    return normalise_query_string(raw or "")[:MAX_QUERY_LENGTH].strip()
+
+
+def _type_content_types() -> dict[int, str]:
+    """content type id → result type key for the installed result types."""
+    mapping = {}
+    for key, _label, model_path in RESULT_TYPES:
+        try:
+            model = apps.get_model(model_path)
+        except LookupError:
+            continue
+        mapping[ContentType.objects.get_for_model(model).pk] = key
+    return mapping
+
+
+@dataclass
+class SearchOutcome:
+    query: str
+    result_type: str
+    page_obj: object = None
+    results: list = field(default_factory=list)
+    type_counts: list = field(default_factory=list)
+    total: int = 0
+
+
+def search_pages(query: str, result_type: str = "", page_number="1", queryset=None) -> SearchOutcome:
+    outcome = SearchOutcome(query=query, result_type=result_type)
+    if not query:
+        return outcome
+    queryset = queryset if queryset is not None else Page.objects.live().public()
+    ranked = list(queryset.search(query, operator="or").annotate_score("_score")[:MAX_RESULTS])
+    type_of = _type_content_types()
+
+    def key_of(page):
+        return type_of.get(page.content_type_id, OTHER_TYPE[0])
+
+    counts = {}
+    for page in ranked:
+        counts[key_of(page)] = counts.get(key_of(page), 0) + 1
+    labels = [(key, label) for key, label, _ in RESULT_TYPES] + [OTHER_TYPE]
+    outcome.type_counts = [(key, label, counts[key]) for key, label in labels if counts.get(key)]
+    outcome.total = len(ranked)
+
+    if result_type in counts:
+        ranked = [page for page in ranked if key_of(page) == result_type]
+    else:
+        outcome.result_type = ""
+    paginator = Paginator(ranked, PER_PAGE)
+    try:
+        page_obj = paginator.page(page_number)
+    except PageNotAnInteger:
+        page_obj = paginator.page(1)
+    except EmptyPage:
+        page_obj = paginator.page(max(paginator.num_pages, 1))
+    outcome.page_obj = page_obj
+    ids = [page.pk for page in page_obj.object_list]
+    specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    outcome.results = [SearchResult(specific[pk], key_of(specific[pk]), query) for pk in ids if pk in specific]
+    return outcome
+
+
+class SearchResult:
+    """A found page with what the result list shows: type, highlighted title and summary."""
+
+    def __init__(self, page, result_type: str, query: str):
+        self.page = page
+        self.type = result_type
+        self.type_label = dict((k, label) for k, label, _ in RESULT_TYPES).get(result_type, OTHER_TYPE[1])
+        self._words = query_words(query)
+
+    @property
+    def summary(self) -> str:
+        page = self.page
+        text = getattr(page, "summary_text", "") or page.search_description or ""
+        return text[:160]
+
+    def title_html(self):
+        return highlight(self.page.title, self._words)
+
+    def summary_html(self):
+        return highlight(self.summary, self._words)
+
+
+def highlight(text: str, words: list[str]):
+    """Escape `text` and wrap each occurrence of the query words in <mark>."""
+    if not text:
+        return ""
+    escaped = escape(text)
+    words = [escape(w) for w in words if w]
+    if not words:
+        return mark_safe(escaped)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
+
+
+def suggestions_for_empty(query: str, limit: int = 5) -> list[Page]:
+    """Pages whose titles share the most characters with a query that found nothing (typo-tolerant)."""
+    chars = {c for c in query if not c.isspace()}
+    if not chars:
+        return []
+    scored = []
+    candidates = Page.objects.live().public().filter(depth__gt=2).order_by("-last_published_at")
+    for pk, title in candidates.values_list("pk", "title")[:2000]:
+        overlap = len(chars & set(title))
+        if overlap >= max(2, len(chars) // 2):
+            scored.append((overlap / len(set(title) | chars), pk))
+    scored.sort(reverse=True)
+    ids = [pk for _score, pk in scored[:limit]]
+    pages = Page.objects.in_bulk(ids)
+    return [pages[pk] for pk in ids if pk in pages]

@@ -1,0 +1,84 @@
+"""The search page and the header box's suggestions."""
+
+import datetime
+import logging
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template.loader import select_template
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Page
+
+from search.services import clean_query, search_pages, suggestions_for_empty
+from search.tasks import record_search_query
+
+logger = logging.getLogger(__name__)
+
+_result_templates: dict[str, object] = {}
+
+
+def result_template(page):
+    """`<app_label>/search/<model_name>.html` where a page type provides one, else the generic card."""
+    meta = page._meta
+    key = meta.label_lower
+    if key not in _result_templates:
+        _result_templates[key] = select_template(
+            [f"{meta.app_label}/search/{meta.model_name}.html", "search/includes/result.html"]
+        )
+    return _result_templates[key]
+
+
+def popular_queries(limit: int = 8) -> list[str]:
+    since = timezone.localdate() - datetime.timedelta(days=30)
+    return list(Query.get_most_popular(date_since=since).values_list("query_string", flat=True)[:limit])
+
+
+@require_GET
+def search(request):
+    query = clean_query(request.GET.get("q", ""))
+    result_type = request.GET.get("type", "")[:20]
+    page_number = request.GET.get("page", "1")[:12]
+    outcome = search_pages(query, result_type, page_number)
+    for result in outcome.results:
+        result.html = result_template(result.page).render({"result": result, "page": result.page, "request": request})
+
+    promotions = []
+    first_page = outcome.page_obj is None or outcome.page_obj.number == 1
+    if query and first_page and not outcome.result_type:
+        promotions = list(
+            SearchPromotion.objects.filter(query__query_string=query.lower())
+            .select_related("page")
+            .order_by("sort_order")
+        )
+        promotions = [p for p in promotions if p.page is None or p.page.live]
+    if query and first_page:
+        try:
+            record_search_query.enqueue(query)
+        except Exception:  # counting searches must never break searching
+            logger.exception("Could not record the search query")
+
+    context = {
+        "search_query": query,
+        "outcome": outcome,
+        "promotions": promotions,
+    }
+    if query and not outcome.total:
+        context["did_you_mean"] = suggestions_for_empty(query)
+    if not outcome.total:
+        context["popular"] = popular_queries()
+    return render(request, "search/search.html", context)
+
+
+@require_GET
+def suggest(request):
+    """Search-as-you-type: up to 8 page titles for what has been typed so far (JSON)."""
+    query = clean_query(request.GET.get("q", ""))
+    if len(query) < 1:
+        return JsonResponse({"query": query, "results": []})
+    pages = Page.objects.live().public().filter(depth__gt=2).autocomplete(query)[:8]
+    results = [{"title": page.title, "url": page.url} for page in pages]
+    response = JsonResponse({"query": query, "results": results})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
