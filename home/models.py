@@ -199,6 +199,10 @@ class StandardPage(SitePage):
         verbose_name = "普通页面"
         verbose_name_plural = "普通页面"
 
+    @property
+    def summary_text(self) -> str:
+        return self.listing_summary or self.intro or self.search_description or ""
+
 
 class NewsCategory(models.Model):
     name = models.CharField("名称", max_length=30, unique=True)

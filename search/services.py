@@ -1,6 +1,7 @@
 """Site search: one relevance-ordered result list across page types, counted by type, highlighted."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -28,7 +29,9 @@ OTHER_TYPE = ("page", "页面")
 
 
 def clean_query(raw: str) -> str:
-    return normalise_query_string(raw or "")[:MAX_QUERY_LENGTH].strip()
+    """The query as searched and recorded: control characters dropped (PostgreSQL rejects NUL), bounded."""
+    text = "".join(ch for ch in (raw or "")[: MAX_QUERY_LENGTH * 2] if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return normalise_query_string(text)[:MAX_QUERY_LENGTH].strip()
 
 
 def _type_content_types() -> dict[int, str]:
@@ -84,9 +87,24 @@ def search_pages(query: str, result_type: str = "", page_number="1", queryset=No
         page_obj = paginator.page(max(paginator.num_pages, 1))
     outcome.page_obj = page_obj
     ids = [page.pk for page in page_obj.object_list]
-    specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    specific = _specific_pages(page_obj.object_list)
     outcome.results = [SearchResult(specific[pk], key_of(specific[pk]), query) for pk in ids if pk in specific]
     return outcome
+
+
+def _specific_pages(pages) -> dict:
+    """The specific pages, one query per page type, with what each type's result card shows selected."""
+    ids_by_type = {}
+    for page in pages:
+        ids_by_type.setdefault(page.content_type_id, []).append(page.pk)
+    found = {}
+    for content_type_id, ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        queryset = model.serve_queryset() if hasattr(model, "serve_queryset") else model.objects.all()
+        found.update({page.pk: page for page in queryset.filter(pk__in=ids)})
+    return found
 
 
 class SearchResult:

@@ -27,7 +27,8 @@ def search_backend_from_url(url: str) -> dict:
     """Wagtail search backends: the Chinese-aware database backend, or Elasticsearch/OpenSearch.
 
     `SEARCH_URL` examples: ``elasticsearch8://es:9200``, ``https://user:pw@es:9200`` (Elasticsearch 8),
-    ``opensearch2://os:9200``. The scheme chooses the backend; an http(s) scheme means Elasticsearch 8.
+    ``opensearch2://os:9200?prefix=site2_``. The scheme chooses the backend; an http(s) scheme means
+    Elasticsearch 8; ``prefix`` names the indexes (default ``haining_``).
     """
     if not url:
         return {"default": {"BACKEND": "search.backends.database", "AUTO_UPDATE": True}}
@@ -47,7 +48,8 @@ def search_backend_from_url(url: str) -> dict:
         "default": {
             "BACKEND": backend,
             "URLS": [host],
-            "INDEX": query.get("index", ["haining"])[0],
+            # Wagtail keeps one index per root model (pages, images, documents …) named with this prefix.
+            "INDEX_PREFIX": query.get("prefix", ["haining_"])[0],
             "TIMEOUT": 10,
             "OPTIONS": options,
             "INDEX_SETTINGS": chinese_index_settings(),

@@ -13,13 +13,21 @@ field); the indexers here subclass it and are installed as that module's `Object
 `search()` and `autocomplete()` call. Run `manage update_index` after switching segmentation on.
 """
 
+import importlib
+from functools import cache
+
 from django.db import connection
-from modelsearch.backends.database.postgres import postgres as postgres_module
-from modelsearch.backends.database.sqlite import sqlite as sqlite_module
 from modelsearch.index import RelatedFields
 from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
 
 from search.segmentation import segment_for_index, segment_query
+
+# The database module of each vendor (imported only for the vendor in use: the SQLite module needs
+# the FTS index model, which exists only on SQLite) and the name of its backend class.
+VENDOR_MODULES = {
+    "sqlite": ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchBackend"),
+    "postgresql": ("modelsearch.backends.database.postgres.postgres", "PostgresSearchBackend"),
+}
 
 
 class SegmentingIndexerMixin:
@@ -30,26 +38,6 @@ class SegmentingIndexerMixin:
             return
         for item in super().prepare_field(obj, field):
             yield (*item[:-1], segment_for_index(item[-1]))
-
-
-class SQLiteObjectIndexer(SegmentingIndexerMixin, sqlite_module.ObjectIndexer):
-    pass
-
-
-class PostgresObjectIndexer(SegmentingIndexerMixin, postgres_module.ObjectIndexer):
-    pass
-
-
-STOCK_INDEXERS = {sqlite_module: sqlite_module.ObjectIndexer, postgres_module: postgres_module.ObjectIndexer}
-
-
-def set_index_segmentation(enabled: bool) -> None:
-    """Install (or remove, for the stock baseline in bench/search_bench.py) the segmenting indexers."""
-    sqlite_module.ObjectIndexer = SQLiteObjectIndexer if enabled else STOCK_INDEXERS[sqlite_module]
-    postgres_module.ObjectIndexer = PostgresObjectIndexer if enabled else STOCK_INDEXERS[postgres_module]
-
-
-set_index_segmentation(True)
 
 
 def segment_query_object(query):
@@ -82,23 +70,34 @@ class SegmentingSearchMixin:
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
 
 
-class SQLiteSearchBackend(SegmentingSearchMixin, sqlite_module.SQLiteSearchBackend):
-    pass
+@cache
+def vendor_classes(vendor: str):
+    """(module, stock indexer, segmenting indexer, segmenting backend class) for a database vendor."""
+    module_path, backend_name = VENDOR_MODULES[vendor]
+    module = importlib.import_module(module_path)
+    stock_indexer = module.ObjectIndexer
+    indexer = type(f"Segmenting{stock_indexer.__name__}", (SegmentingIndexerMixin, stock_indexer), {})
+    backend = type(f"Segmenting{backend_name}", (SegmentingSearchMixin, getattr(module, backend_name)), {})
+    module.ObjectIndexer = indexer  # installed once, when the vendor's backend is first needed
+    return module, stock_indexer, indexer, backend
 
 
-class PostgresSearchBackend(SegmentingSearchMixin, postgres_module.PostgresSearchBackend):
-    pass
+def set_index_segmentation(enabled: bool, vendor: str | None = None) -> None:
+    """Install the segmenting indexer as the module's `ObjectIndexer` (or the stock one, for baselines)."""
+    module, stock_indexer, indexer, _backend = vendor_classes(vendor or connection.vendor)
+    module.ObjectIndexer = indexer if enabled else stock_indexer
 
 
 def SearchBackend(params):  # noqa: N802 - Wagtail looks for this name in a backend module
     """The segmenting backend for the current database (Wagtail's database backend picks the same way)."""
-    if connection.vendor == "postgresql":
-        return PostgresSearchBackend(params)
-    if connection.vendor == "sqlite":
+    vendor = connection.vendor
+    if vendor == "sqlite":
         from modelsearch.backends.database.sqlite.utils import fts5_available, fts_table_exists
 
-        if fts5_available() and fts_table_exists():
-            return SQLiteSearchBackend(params)
+        if not (fts5_available() and fts_table_exists()):
+            vendor = None
+    if vendor in VENDOR_MODULES:
+        return vendor_classes(vendor)[3](params)
     from wagtail.search.backends.database import SearchBackend as stock_backend
 
     return stock_backend(params)

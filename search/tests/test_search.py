@@ -1,0 +1,200 @@
+"""Chinese search on the database backend (SQLite here; the same tests run on PostgreSQL in `make test`)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
+
+from home.tests.factories import NewsIndexPageFactory, NewsPageFactory, StandardPageFactory
+from search.backends.database import segment_query_object
+from search.segmentation import segment_for_index, segment_query
+
+pytestmark = pytest.mark.django_db
+
+TITLES = {
+    "tug": "海宁市总工会举办元旦职工拔河比赛",
+    "books": "工人文化宫职工书屋免费开放",
+    "welding": "电焊工、管道工培训班开班",
+    "guzheng": "暑期少儿古筝兴趣班招生",
+    "cad": "职工CAD制图培训班报名",
+    "summer": "2027年暑期少儿兴趣班开始报名",
+}
+
+
+@pytest.fixture
+def pages(site_root):
+    index = NewsIndexPageFactory(parent=site_root)
+    made = {key: NewsPageFactory(parent=index, title=title, lead="") for key, title in TITLES.items()}
+    made["about"] = StandardPageFactory(parent=site_root, title="关于我们", intro="海宁市总工会是职工的娘家人。")
+    return made
+
+
+def titles(query, method="search"):
+    return [p.title for p in getattr(Page.objects.live(), method)(query)]
+
+
+def test_segmentation_splits_compounds_and_keeps_latin_words():
+    assert set(segment_for_index("管道工培训班")) >= set()
+    assert {"管道", "管道工", "培训", "培训班"} <= set(segment_for_index("管道工培训班").split())
+    assert segment_query("CAD 培训") == "CAD 培训"
+    assert segment_query("2027 暑期") == "2027 暑期"
+    assert segment_query("的") == ""
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("拔河", "tug"),
+        ("书屋", "books"),
+        ("古筝", "guzheng"),
+        ("管道工", "welding"),
+        ("拔河比赛", "tug"),
+        ("CAD 培训", "cad"),
+        ("cad", "cad"),
+        ("2027 暑期", "summer"),
+    ],
+)
+def test_chinese_and_mixed_queries_find_the_right_page_first(pages, query, expected):
+    found = titles(query)
+    assert found, f"{query!r} found nothing"
+    assert found[0] == TITLES[expected], found
+
+
+def test_a_common_word_finds_every_page_that_contains_it(pages):
+    found = set(titles("培训"))
+    assert {TITLES["welding"], TITLES["cad"]} <= found
+    assert TITLES["tug"] not in found
+
+
+def test_autocomplete_matches_word_prefixes(pages):
+    assert TITLES["books"] in titles("职工书", "autocomplete")
+
+
+def test_stock_backend_would_find_nothing_without_segmentation(pages, monkeypatch):
+    """Control: with the query left unsegmented, an inner word of a title is not found."""
+    from search.backends import database
+
+    monkeypatch.setattr(database.SegmentingSearchMixin, "segment_queries", False)
+    Page.objects.live().search("拔河")  # the backend is built (and its indexer installed) on first use
+    database.set_index_segmentation(False)
+    try:
+        page = Page.objects.get(title=TITLES["tug"]).specific
+        page.save_revision().publish()  # re-index with the stock indexer
+        assert TITLES["tug"] not in titles("拔河")
+    finally:
+        database.set_index_segmentation(True)
+
+
+def test_index_follows_publish_unpublish_and_delete(pages):
+    page = pages["tug"]
+    page.unpublish()
+    assert TITLES["tug"] not in titles("拔河")
+    page.title = "海宁市总工会举办新春职工拔河比赛"
+    page.save_revision().publish()
+    assert titles("新春") == ["海宁市总工会举办新春职工拔河比赛"]
+    page.delete()
+    assert titles("新春") == []
+
+
+def test_query_objects_are_segmented_throughout():
+    from modelsearch.query import And, Boost, Not, Phrase, PlainText
+
+    query = And([PlainText("拔河比赛"), Not(Phrase("职工书屋")), Boost(PlainText("CAD培训"), 2)])
+    result = segment_query_object(query)
+    assert result.subqueries[0].query_string == "拔河比赛"
+    assert result.subqueries[1].subquery.query_string == "职工 书屋"
+    assert result.subqueries[2].subquery.query_string == "CAD 培训" and result.subqueries[2].boost == 2
+
+
+def test_search_page_lists_highlights_and_counts(client, pages):
+    html = client.get("/search/", {"q": "拔河"}).text
+    assert "<mark>拔河</mark>" in html
+    assert "找到 1 条结果" in html
+    assert '>新闻 <span class="count">1</span>' in html
+
+
+def test_search_page_filters_by_type(client, pages):
+    pages_only = client.get("/search/", {"q": "娘家人", "type": "page"}).text
+    assert "关于我们" in pages_only and TITLES["tug"] not in pages_only
+    news_only = client.get("/search/", {"q": "职工", "type": "news"}).text
+    assert "关于我们" not in news_only and "拔河" in news_only
+
+
+def test_search_page_escapes_and_survives_bad_input(client, pages):
+    for params in (
+        {"q": "<script>alert(1)</script>"},
+        {"q": "拔河", "page": "abc"},
+        {"q": "x" * 5000},
+        {"q": "\x00𠀀"},
+        {"type": "zzz", "q": "培训"},
+    ):
+        response = client.get("/search/", params)
+        assert response.status_code == 200
+        assert "<script>alert(1)</script>" not in response.text
+
+
+def test_empty_result_suggests_close_titles_and_popular_searches(client, pages):
+    client.get("/search/", {"q": "古筝"})  # recorded as a popular search
+    html = client.get("/search/", {"q": "拨河比塞"}).text
+    assert "没有找到与“拨河比塞”相关的内容" in html
+    assert TITLES["tug"] in html  # typo-tolerant suggestion
+    assert "大家都在搜" in html and "古筝" in html
+
+
+def test_searches_are_recorded_for_editors(client, pages):
+    from wagtail.contrib.search_promotions.models import Query
+
+    client.get("/search/", {"q": "拔河"})
+    client.get("/search/", {"q": "拔河"})
+    assert Query.get("拔河").hits == 2
+
+
+def test_editors_promoted_result_comes_first(client, pages):
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+    SearchPromotion.objects.create(
+        query=Query.get("报名"), page=pages["about"], description="报名咨询请看这里", sort_order=0
+    )
+    html = client.get("/search/", {"q": "报名"}).text
+    assert html.index("报名咨询请看这里") < html.index("/news/cad/")
+
+
+def test_suggest_endpoint_returns_titles(client, pages):
+    data = client.get("/search/suggest/", {"q": "职工书"}).json()
+    assert TITLES["books"] in [item["title"] for item in data["results"]]
+    assert client.get("/search/suggest/", {"q": ""}).json()["results"] == []
+
+
+def test_search_page_query_count_does_not_grow_with_results(client, site_root):
+    index = NewsIndexPageFactory(parent=site_root)
+    for n in range(12):
+        NewsPageFactory(parent=index, title=f"职工培训新闻{n}", slug=f"a{n}")
+    client.get("/search/", {"q": "培训"})
+    with CaptureQueriesContext(connection) as few:
+        client.get("/search/", {"q": "培训"})
+    for n in range(40):
+        NewsPageFactory(parent=index, title=f"更多职工培训新闻{n}", slug=f"b{n}")
+    client.get("/search/", {"q": "培训"})
+    with CaptureQueriesContext(connection) as many:
+        client.get("/search/", {"q": "培训"})
+    assert len(many.captured_queries) == len(few.captured_queries) <= 14
+
+
+def test_admin_page_search_finds_chinese_pages(client, pages, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("editor", "e@example.cn", "pw"))
+    html = client.get("/admin/pages/search/", {"q": "拔河"}).text
+    assert TITLES["tug"] in html
+
+
+def test_snippets_and_images_are_searchable_in_chinese(client, django_user_model):
+    from culture.models import Venue
+    from home.tests.factories import SiteImageFactory
+
+    Venue.objects.create(name="工人文化宫职工剧场", address="工人路1号")
+    SiteImageFactory(title="元旦职工拔河比赛现场")
+    from wagtail.search.backends import get_search_backend
+
+    assert [v.name for v in get_search_backend().search("剧场", Venue)] == ["工人文化宫职工剧场"]
+    from home.models import SiteImage
+
+    assert [i.title for i in SiteImage.objects.search("拔河")] == ["元旦职工拔河比赛现场"]
