@@ -1,0 +1,168 @@
+"""Search quality and latency on 10,000 Chinese documents: recall@10, MRR, p50/p99, and the stock baseline.
+
+    .venv/bin/python bench/search_bench.py [--docs 10000] [--repeat 3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/haining .venv/bin/python bench/search_bench.py
+
+Builds a throwaway test database (SQLite in memory, or `test_<name>` on the PostgreSQL server named by
+DATABASE_URL), fills it with news pages generated from the vocabulary of the union's work report
+(towns, activities, classes, services), indexes them, then runs 60 realistic queries.
+
+Relevance is decided by an oracle that knows nothing about segmentation: a page is relevant to a query
+when its title contains every word of the query as typed (split on spaces). recall@10 is the share of
+relevant pages in the top 10, out of min(10, number relevant); MRR is the mean of 1/rank of the first
+relevant page. The same queries are then run against Wagtail's stock database backend (no segmentation)
+as the baseline.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TOWNS = ["盐官镇", "马桥街道", "斜桥镇", "袁花镇", "长安镇", "海昌街道", "丁桥镇", "周王庙镇", "黄湾镇", "许村镇", "硖石街道", "海洲街道", "高新区", "经编园区"]
+ACTIVITIES = ["职工拔河比赛", "企业职工排舞大赛", "职工书画展", "职工摄影艺术展", "职工技能比武", "一对一冬送温暖活动", "职工医疗互助参保", "劳动法律宣传月", "职工书屋开放日", "职工足球赛", "职工围棋比赛", "趣味游园活动", "送电影下企业", "送演出下基层", "千幅春联送职工", "金秋助学", "爱心透析帮扶", "安康杯竞赛", "工资集体协商推进会", "厂务公开民主管理现场会"]
+COURSES = ["古筝", "电子琴", "二胡", "少儿舞蹈", "书画", "围棋", "机器人", "少儿英语", "跆拳道", "拉丁舞", "电焊工", "管道工", "服装缝纫", "沙发缝制", "服装打样", "汽车维修", "育婴师", "蔬菜加工", "商品营业员", "餐厅服务员", "绿化花卉工", "CAD制图", "计算机基础"]
+TERMS = ["2026年春季", "2026年暑期", "2026年秋季", "2027年寒假", "2027年春季", "2027年暑期"]
+SENTENCES = [
+    "海宁市总工会牢牢把握改革发展的时代主题，引领职工助推改革、服务发展。",
+    "市工人文化宫发挥软硬件优势，举办公益文化活动。",
+    "职工学校以主阵地开展免费送教上门，培训职工一万余人次。",
+    "可容纳五百个座位的职工剧场为企业和单位提供比赛、会议、活动等服务。",
+    "工会干部深入企业车间，收集和反映职工民意民声。",
+    "活动吸引了周边大量外来职工和青少年，每月活动人数近两千人。",
+    "通过片区化管理和站点式服务，破解服务职工最后一公里问题。",
+    "利用12351职工服务热线、职工服务中心、工会网站等平台，为职工提供法律服务。",
+]
+
+
+def build_titles(count: int, rnd: random.Random) -> list[tuple[str, str]]:
+    docs = []
+    for n in range(count):
+        kind = n % 3
+        if kind == 0:
+            title = f"{rnd.choice(TOWNS)}总工会举办{rnd.choice(ACTIVITIES)}"
+        elif kind == 1:
+            title = f"{rnd.choice(TERMS)}{rnd.choice(COURSES)}培训班开始报名"
+        else:
+            title = f"{rnd.choice(TOWNS)}{rnd.choice(['职工服务站', '工会服务点', '职工之家'])}开展{rnd.choice(ACTIVITIES)}"
+        body = "".join(rnd.sample(SENTENCES, 3))
+        docs.append((f"{title}（{n}）", body))
+    return docs
+
+
+QUERIES = (
+    ["拔河", "排舞", "书画展", "摄影", "技能比武", "送温暖", "医疗互助", "法律宣传", "职工书屋", "足球", "围棋", "游园", "送电影", "春联", "助学", "透析", "安康杯", "集体协商", "厂务公开"]
+    + ["古筝", "电子琴", "二胡", "舞蹈", "书画", "机器人", "英语", "跆拳道", "拉丁舞", "电焊工", "管道工", "缝纫", "沙发", "打样", "汽车维修", "育婴师", "蔬菜加工", "营业员", "餐厅服务员", "花卉", "CAD", "计算机"]
+    + ["盐官镇 拔河", "马桥街道 排舞", "斜桥镇 送温暖", "袁花镇 足球", "古筝 暑期", "电焊工 春季", "CAD 培训", "2027 暑期", "2026 秋季 围棋", "寒假 机器人", "职工之家 书屋", "高新区 技能比武", "育婴师 报名", "海洲街道 职工服务站", "培训班", "总工会"]
+)
+
+
+def oracle(query: str, titles: dict[int, str]) -> set[int]:
+    words = query.split()
+    return {pk for pk, title in titles.items() if all(w.lower() in title.lower() for w in words)}
+
+
+def evaluate(label, run_query, titles, repeat):
+    recalls, reciprocal_ranks, timings, empty = [], [], [], 0
+    for query in QUERIES[:5]:  # warm up: segmenter dictionary, database caches
+        run_query(query)
+    for query in QUERIES:
+        relevant = oracle(query, titles)
+        if not relevant:
+            continue
+        for _ in range(repeat):
+            start = time.perf_counter()
+            top = run_query(query)
+            timings.append((time.perf_counter() - start) * 1000)
+        hits = [pk for pk in top if pk in relevant]
+        recalls.append(len(hits) / min(10, len(relevant)))
+        rank = next((i for i, pk in enumerate(top, 1) if pk in relevant), None)
+        reciprocal_ranks.append(1 / rank if rank else 0.0)
+        empty += not top
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print(
+        f"{label:<34} queries {len(recalls):>3}  recall@10 {statistics.mean(recalls):.3f}  "
+        f"MRR {statistics.mean(reciprocal_ranks):.3f}  p50 {statistics.median(timings):6.1f} ms  "
+        f"p99 {p99:6.1f} ms  no result {empty}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "haining.settings.test"
+    os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="haining-search-bench-"))
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args, settings, connection)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(args, settings, connection):
+    from wagtail.models import Page, Site
+    from wagtail.search.backends import get_search_backend
+
+    from home.models import HomePage, NewsIndexPage, NewsPage
+    from search.backends import database as segmenting
+
+    settings.WAGTAILSEARCH_BACKENDS["default"]["AUTO_UPDATE"] = False  # index in bulk below
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="海宁市总工会", slug="bench-home"))
+    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
+    index = home.add_child(instance=NewsIndexPage(title="工会新闻", slug="news"))
+
+    rnd = random.Random(2026)
+    start = time.perf_counter()
+    for n, (title, body) in enumerate(build_titles(args.docs, rnd)):
+        index.add_child(instance=NewsPage(title=title, slug=f"n{n}", lead=body))
+    build_s = time.perf_counter() - start
+    pages = list(NewsPage.objects.all())
+    titles = {p.pk: p.title for p in pages}
+    print(f"database: {connection.vendor}; {len(pages)} news pages created in {build_s:.0f} s")
+
+    backend = get_search_backend()
+    search_index = backend.get_index_for_model(NewsPage)
+
+    def reindex(label):
+        start = time.perf_counter()
+        search_index.add_model(NewsPage)
+        for chunk in range(0, len(pages), 1000):
+            search_index.add_items(NewsPage, pages[chunk : chunk + 1000])
+        print(f"  indexed ({label}) in {time.perf_counter() - start:.1f} s")
+
+    def run_query(query):
+        return [p.pk for p in NewsPage.objects.live().search(query, operator="or")[:10]]
+
+    reindex("segmented")
+    evaluate("segmented (this site)", run_query, titles, args.repeat)
+
+    segmenting.set_index_segmentation(False)
+    segmenting.SegmentingSearchMixin.segment_queries = False
+    backend.get_index_for_model(NewsPage).reset() if hasattr(search_index, "reset") else None
+    reindex("stock")
+    evaluate("stock Wagtail database backend", run_query, titles, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
