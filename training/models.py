@@ -1,9 +1,116 @@
-"""Course catalog and enrollment (培训课程). The index page is declared here so the home page can allow it."""
+"""Course catalogue and enrollment (培训课程): terms, categories, teachers, courses, enrollments.
 
+Rules about who may enroll and what happens to seats live in training.services.enrollment; the
+models only hold state. A course keeps its confirmed and waitlisted counts on its own row, updated
+by the service under a row lock, so listings show live seat status without counting enrollments.
+"""
+
+import secrets
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.search import index
 
+from home.blocks import BodyBlock
 from home.models import SitePage
+
+
+class Season(models.TextChoices):
+    SPRING = "spring", "春季"
+    SUMMER = "summer", "暑期"
+    AUTUMN = "autumn", "秋季"
+    WINTER = "winter", "寒假"
+    OTHER = "other", "全年"
+
+
+class Audience(models.TextChoices):
+    CHILDREN = "children", "少儿"
+    ADULTS = "adults", "职工/成人"
+
+
+class Allocation(models.TextChoices):
+    FCFS = "fcfs", "先到先得"
+    LOTTERY = "lottery", "摇号"
+
+
+WEEKDAY_CHOICES = [
+    ("1", "周一"),
+    ("2", "周二"),
+    ("3", "周三"),
+    ("4", "周四"),
+    ("5", "周五"),
+    ("6", "周六"),
+    ("7", "周日"),
+]
+
+
+class Term(models.Model):
+    name = models.CharField("学期名称", max_length=40, unique=True, help_text="例如：2027 年暑期")
+    season = models.CharField("季节", max_length=10, choices=Season.choices, default=Season.SUMMER)
+    starts_on = models.DateField("开课日期")
+    ends_on = models.DateField("结课日期")
+    enrollment_opens_at = models.DateTimeField("默认报名开始时间")
+    enrollment_closes_at = models.DateTimeField("默认报名截止时间")
+    max_courses_per_participant = models.PositiveSmallIntegerField(
+        "每人限报课程数",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="同一学员本学期最多可报（含候补）的课程数",
+    )
+    age_cutoff_date = models.DateField("年龄计算截止日", help_text="按此日期计算学员年龄，通常为开课日")
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("season"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")], heading="上课时间"),
+        FieldRowPanel([FieldPanel("enrollment_opens_at"), FieldPanel("enrollment_closes_at")], heading="默认报名时间"),
+        FieldRowPanel([FieldPanel("max_courses_per_participant"), FieldPanel("age_cutoff_date")]),
+    ]
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = "学期"
+        verbose_name_plural = "学期"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseCategory(models.Model):
+    name = models.CharField("名称", max_length=30, unique=True)
+    slug = models.SlugField("网址标识", max_length=40, unique=True, allow_unicode=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = "课程类别"
+        verbose_name_plural = "课程类别"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Teacher(index.Indexed, models.Model):
+    name = models.CharField("姓名", max_length=30)
+    title = models.CharField("职称/简介", max_length=80, blank=True)
+    bio = models.TextField("介绍", blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("title"), FieldPanel("bio")]
+    search_fields = [index.SearchField("name"), index.SearchField("title"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "教师"
+        verbose_name_plural = "教师"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）" if self.title else self.name
 
 
 class CourseIndexPage(SitePage):
@@ -11,9 +118,263 @@ class CourseIndexPage(SitePage):
 
     content_panels = SitePage.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types = ["training.CoursePage"]
     max_count = 1
 
     class Meta:
         verbose_name = "课程目录"
         verbose_name_plural = "课程目录"
+
+    def get_context(self, request, *args, **kwargs):
+        from training.services.catalog import catalog_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalog_context(self, request))
+        return context
+
+
+class CoursePage(SitePage):
+    term = models.ForeignKey(Term, verbose_name="学期", on_delete=models.PROTECT, related_name="courses")
+    category = models.ForeignKey(CourseCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="courses")
+    teacher = models.ForeignKey(
+        Teacher, verbose_name="教师", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    venue = models.ForeignKey(
+        "culture.Venue", verbose_name="上课地点", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cover_image = models.ForeignKey(
+        "home.SiteImage", verbose_name="封面图", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField("一句话介绍", max_length=120, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name="课程介绍")
+
+    weekdays = models.CharField("上课星期", max_length=20, blank=True, help_text="例如 6,7 表示周六、周日")
+    start_time = models.TimeField("上课时间", null=True, blank=True)
+    end_time = models.TimeField("下课时间", null=True, blank=True)
+    first_lesson = models.DateField("首次课", null=True, blank=True)
+    last_lesson = models.DateField("末次课", null=True, blank=True)
+    lessons = models.PositiveSmallIntegerField("课时数", default=10)
+
+    audience = models.CharField("招生对象", max_length=10, choices=Audience.choices, default=Audience.CHILDREN)
+    age_min = models.PositiveSmallIntegerField("最小年龄", null=True, blank=True, validators=[MaxValueValidator(120)])
+    age_max = models.PositiveSmallIntegerField("最大年龄", null=True, blank=True, validators=[MaxValueValidator(120)])
+    eligibility = models.TextField("报名条件", blank=True)
+    requires_employer = models.BooleanField("须填写工作单位", default=False, help_text="职工技能培训需填写工作单位")
+
+    fee = models.DecimalField("费用（元）", max_digits=8, decimal_places=2, default=0, help_text="0 表示公益免费")
+    capacity = models.PositiveIntegerField("名额", default=20, validators=[MinValueValidator(1)])
+    waitlist_size = models.PositiveIntegerField("候补名额", default=10)
+    allocation = models.CharField("录取方式", max_length=10, choices=Allocation.choices, default=Allocation.FCFS)
+    opens_at = models.DateTimeField("报名开始", null=True, blank=True, help_text="留空则使用学期默认时间")
+    closes_at = models.DateTimeField("报名截止", null=True, blank=True, help_text="留空则使用学期默认时间")
+
+    # Maintained by training.services.enrollment under the course's row lock.
+    confirmed_count = models.PositiveIntegerField("已录取", default=0, editable=False)
+    waitlist_count = models.PositiveIntegerField("候补人数", default=0, editable=False)
+
+    content_panels = SitePage.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("term"), FieldPanel("category"), FieldPanel("teacher"), FieldPanel("venue")], heading="基本信息"
+        ),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("weekdays"),
+                FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
+                FieldRowPanel([FieldPanel("first_lesson"), FieldPanel("last_lesson"), FieldPanel("lessons")]),
+            ],
+            heading="上课安排",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience"),
+                FieldRowPanel([FieldPanel("age_min"), FieldPanel("age_max")]),
+                FieldPanel("eligibility"),
+                FieldPanel("requires_employer"),
+            ],
+            heading="招生对象",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("fee"), FieldPanel("capacity"), FieldPanel("waitlist_size")]),
+                FieldPanel("allocation"),
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+            ],
+            heading="报名设置",
+        ),
+    ]
+    search_fields = SitePage.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("eligibility"),
+        index.RelatedFields("category", [index.SearchField("name")]),
+        index.RelatedFields("term", [index.SearchField("name")]),
+        index.RelatedFields("teacher", [index.SearchField("name")]),
+        index.FilterField("audience"),
+    ]
+
+    parent_page_types = ["training.CourseIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "课程"
+        verbose_name_plural = "课程"
+
+    @classmethod
+    def serve_queryset(cls):
+        return cls.objects.select_related("term", "category", "teacher", "venue", "cover_image")
+
+    @property
+    def summary_text(self) -> str:
+        return self.listing_summary or self.summary or self.search_description or ""
+
+    @property
+    def window_opens_at(self):
+        return self.opens_at or self.term.enrollment_opens_at
+
+    @property
+    def window_closes_at(self):
+        return self.closes_at or self.term.enrollment_closes_at
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_free(self) -> bool:
+        return not self.fee
+
+    def weekday_labels(self) -> str:
+        labels = dict(WEEKDAY_CHOICES)
+        return "、".join(labels[d] for d in self.weekdays.replace("，", ",").split(",") if d.strip() in labels)
+
+    def status(self, now=None) -> str:
+        from training.services.enrollment import course_status
+
+        return course_status(self, now or timezone.now())
+
+    def get_context(self, request, *args, **kwargs):
+        from training.forms import EnrollmentForm
+
+        context = super().get_context(request, *args, **kwargs)
+        context.setdefault("form", EnrollmentForm(course=self))
+        context["course_status"] = self.status()
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST":
+            from training.views import enroll_from_course_page
+
+            return enroll_from_course_page(request, self)
+        return super().serve(request, *args, **kwargs)
+
+
+class EnrollmentStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已提交（待摇号）"
+    CONFIRMED = "confirmed", "已录取"
+    WAITLISTED = "waitlisted", "候补中"
+    OFFERED = "offered", "候补递补待确认"
+    CANCELLED = "cancelled", "已取消"
+    REJECTED = "rejected", "未录取"
+
+
+ACTIVE_STATUSES = (
+    EnrollmentStatus.SUBMITTED,
+    EnrollmentStatus.CONFIRMED,
+    EnrollmentStatus.WAITLISTED,
+    EnrollmentStatus.OFFERED,
+)
+
+# Letters and digits that cannot be misread for each other (no 0/O, 1/I/L).
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class Enrollment(models.Model):
+    reference = models.CharField("报名编号", max_length=12, unique=True, default=new_reference, editable=False)
+    course = models.ForeignKey(CoursePage, verbose_name="课程", on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField("状态", max_length=12, choices=EnrollmentStatus.choices, db_index=True)
+    waitlist_position = models.PositiveIntegerField("候补序号", null=True, blank=True)
+
+    applicant_name = models.CharField("报名人（监护人）", max_length=30)
+    phone = models.CharField("手机号码", max_length=20, db_index=True)
+    participant_name = models.CharField("学员姓名", max_length=30)
+    id_number = models.CharField("学员身份证号", max_length=18)
+    birth_date = models.DateField("出生日期")
+    gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
+    employer = models.CharField("工作单位", max_length=80, blank=True)
+    union_member = models.BooleanField("工会会员", default=False)
+    consent_at = models.DateTimeField("同意隐私告知时间")
+    source = models.CharField(
+        "来源",
+        max_length=10,
+        default="web",
+        choices=[("web", "网站"), ("admin", "后台"), ("api", "接口"), ("shell", "其他")],
+    )
+
+    created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancelled_by = models.CharField(
+        "取消方", max_length=10, blank=True, choices=[("applicant", "本人"), ("staff", "工作人员")]
+    )
+
+    class Meta:
+        verbose_name = "报名"
+        verbose_name_plural = "报名"
+        ordering = ["-created_at"]
+        permissions = [("view_personal_data", "查看完整身份证号和手机号")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "id_number"],
+                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+                name="one_active_enrollment_per_participant_and_course",
+            )
+        ]
+        indexes = [models.Index(fields=["course", "status", "waitlist_position"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {mask_name(self.participant_name)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_participant(self) -> str:
+        return mask_name(self.participant_name)
+
+    @property
+    def masked_applicant(self) -> str:
+        return mask_name(self.applicant_name)
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def mask_id_number(number: str) -> str:
+    return f"{number[:6]}********{number[-4:]}" if len(number) >= 10 else "****"
+
+
+def mask_name(name: str) -> str:
+    if not name:
+        return ""
+    if len(name) == 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

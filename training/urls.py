@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from training import views
 
 app_name = "training"
-urlpatterns: list = []
+urlpatterns = [
+    path("enroll/lookup/", views.lookup, name="lookup"),
+    path("enroll/cancel/", views.cancel_enrollment, name="cancel"),
+    path("enroll/<str:reference>/", views.confirmation, name="confirmation"),
+]

@@ -70,6 +70,52 @@ class SegmentingSearchMixin:
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
 
 
+def _rank_once_search(self, config, start, stop, score_field=None):
+    """SQLite: score every match in one FTS5 pass, then keep the queryset's rows, ordered by score.
+
+    modelsearch orders by a correlated subquery that runs the MATCH again for every candidate row,
+    which is quadratic: a common word over 10,000 pages took seconds (bench/search_bench.py). Here
+    the FTS index is scanned once for (object id, bm25 score), the source queryset (live, public, …)
+    keeps the ids it allows, and the requested slice is fetched in rank order.
+    """
+    from django.db.models import Case, FloatField, IntegerField, Value, When
+    from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
+    from modelsearch.query import MatchAll
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    normalized = normalize(self.query)
+    if not self.order_by_relevance or isinstance(normalized, (MatchAll, Not)):
+        return self._stock_search(config, start, stop, score_field=score_field)
+    match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(normalized, config=config))
+    rank = self._build_rank_expression(self.get_search_vectors(), config)
+    entries = SQLiteFTSIndexEntry.objects.filter(match).filter(
+        index_entry__content_type__in=get_descendants_content_types_pks(self.queryset.model)
+    )
+    scores = {}
+    for object_id, score in entries.annotate(score=rank).values_list("index_entry__object_id", "score"):
+        scores[object_id] = min(score, scores.get(object_id, score))  # bm25: lower is better
+    ids = [int(object_id) for object_id in scores if object_id.isdigit()]
+    allowed = []
+    for chunk in range(0, len(ids), 5000):  # stay under SQLite's bound-parameter limit
+        allowed += self.queryset.filter(pk__in=ids[chunk : chunk + 5000]).values_list("pk", flat=True)
+    ranked = sorted(allowed, key=lambda pk: (scores.get(str(pk), 0.0), -pk))
+    page_ids = ranked[start:stop]
+    position = Case(*[When(pk=pk, then=Value(n)) for n, pk in enumerate(page_ids)], output_field=IntegerField())
+    queryset = self.queryset.filter(pk__in=page_ids)
+    if page_ids:
+        queryset = queryset.annotate(_rank_position=position).order_by("_rank_position")
+    if score_field and page_ids:
+        queryset = queryset.annotate(
+            **{
+                score_field: Case(
+                    *[When(pk=pk, then=Value(scores.get(str(pk), 0.0))) for pk in page_ids], output_field=FloatField()
+                )
+            }
+        )
+    return queryset
+
+
 @cache
 def vendor_classes(vendor: str):
     """(module, stock indexer, segmenting indexer, segmenting backend class) for a database vendor."""
@@ -77,7 +123,16 @@ def vendor_classes(vendor: str):
     module = importlib.import_module(module_path)
     stock_indexer = module.ObjectIndexer
     indexer = type(f"Segmenting{stock_indexer.__name__}", (SegmentingIndexerMixin, stock_indexer), {})
-    backend = type(f"Segmenting{backend_name}", (SegmentingSearchMixin, getattr(module, backend_name)), {})
+    backend_class = getattr(module, backend_name)
+    attrs = {}
+    if vendor == "sqlite":
+        compiler = backend_class.query_compiler_class
+        attrs["query_compiler_class"] = type(
+            "RankOnceSQLiteSearchQueryCompiler",
+            (compiler,),
+            {"search": _rank_once_search, "_stock_search": compiler.search},
+        )
+    backend = type(f"Segmenting{backend_name}", (SegmentingSearchMixin, backend_class), attrs)
     module.ObjectIndexer = indexer  # installed once, when the vendor's backend is first needed
     return module, stock_indexer, indexer, backend
 

@@ -1,0 +1,291 @@
+"""The enrollment rules, in one place, whatever the entry point (public form, admin, API, shell).
+
+Every change of seats happens inside a transaction that first locks the course row
+(`SELECT … FOR UPDATE` on PostgreSQL, with a lock timeout so a stuck request tells the visitor to try
+again instead of waiting; on SQLite the settings open every transaction with `BEGIN IMMEDIATE`, which
+serialises writers the same way). Under the lock the rules are checked against the course's current
+counts, so capacity can never be exceeded however many requests arrive at once. Messages are sent
+only after the commit, from a Celery task: a mail or broker outage delays a message, never a seat.
+
+`now` is injectable for tests; all rules use it instead of the wall clock.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from training.models import (
+    ACTIVE_STATUSES,
+    Allocation,
+    Audience,
+    CoursePage,
+    Enrollment,
+    EnrollmentStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+LOCK_TIMEOUT = "5s"
+
+
+class EnrollmentError(Exception):
+    """A rule said no: `code` for programs (API), `message` in Chinese for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Applicant:
+    applicant_name: str
+    phone: str
+    participant_name: str
+    id_number: str
+    birth_date: datetime.date
+    gender: str
+    consent: bool
+    employer: str = ""
+    union_member: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    enrollment: Enrollment
+    created: bool  # False when the same participant had already enrolled: the existing one is returned
+
+
+def course_status(course: CoursePage, now: datetime.datetime) -> str:
+    """即将开放 / 报名中 / 已满可候补 / 已满 / 已截止, from the course's own row (no counting)."""
+    if now < course.window_opens_at:
+        return "upcoming"
+    if now >= course.window_closes_at:
+        return "closed"
+    if course.allocation == Allocation.LOTTERY:
+        return "open"
+    if course.confirmed_count < course.capacity:
+        return "open"
+    if course.waitlist_count < course.waitlist_size:
+        return "waitlist"
+    return "full"
+
+
+STATUS_LABELS = {"upcoming": "即将开放", "open": "报名中", "waitlist": "已满可候补", "full": "已满", "closed": "已截止"}
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _lock_course(course_id: int, lock: bool) -> CoursePage:
+    queryset = CoursePage.objects.select_related("term")
+    if not lock:
+        return queryset.get(pk=course_id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    try:
+        return queryset.select_for_update(of=("self",)).get(pk=course_id)
+    except DatabaseError as exc:  # lock wait timed out
+        raise EnrollmentError("busy", "报名人数较多，系统繁忙，请稍后重试。您的报名尚未提交。") from exc
+
+
+def check_rules(course: CoursePage, applicant: Applicant, now: datetime.datetime) -> None:
+    """The rules that do not depend on seats: window, audience, age, consent, employer."""
+    if not course.live:
+        raise EnrollmentError("not_found", "该课程已下线，无法报名。")
+    if now < course.window_opens_at:
+        opens = timezone.localtime(course.window_opens_at)
+        raise EnrollmentError("not_open", f"报名尚未开始，开始时间为 {opens:%Y年%m月%d日 %H:%M}。")
+    if now >= course.window_closes_at:
+        raise EnrollmentError("closed", "报名已截止。")
+    if not applicant.consent:
+        raise EnrollmentError("consent", "请阅读并同意个人信息保护告知。")
+    age = age_on(applicant.birth_date, course.term.age_cutoff_date)
+    if course.age_min is not None and age < course.age_min:
+        raise EnrollmentError(
+            "too_young",
+            f"本课程招收 {course.age_min} 岁及以上学员（按 {course.term.age_cutoff_date:%Y年%m月%d日} 计算），学员届时 {age} 岁。",
+        )
+    if course.age_max is not None and age > course.age_max:
+        raise EnrollmentError(
+            "too_old",
+            f"本课程招收 {course.age_max} 岁及以下学员（按 {course.term.age_cutoff_date:%Y年%m月%d日} 计算），学员届时 {age} 岁。",
+        )
+    if course.audience == Audience.ADULTS and age < 16:
+        raise EnrollmentError("adults_only", "本课程面向职工，学员须年满 16 周岁。")
+    if course.requires_employer and not applicant.employer.strip():
+        raise EnrollmentError("employer_required", "职工技能培训请填写工作单位。")
+
+
+def enroll(
+    course_id: int, applicant: Applicant, *, now=None, source: str = "web", user=None, lock: bool = True
+) -> Outcome:
+    """Enroll a participant: confirmed while seats last, then waitlisted in order, else refused.
+
+    `lock=False` exists only for the concurrency test's control case, which shows the oversell that
+    the lock prevents. Raises EnrollmentError when a rule says no.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        course = _lock_course(course_id, lock)
+        existing = Enrollment.objects.filter(
+            course=course, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
+        ).first()
+        if existing:
+            return Outcome(existing, created=False)
+        check_rules(course, applicant, now)
+        held = (
+            Enrollment.objects.filter(
+                course__term_id=course.term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
+            )
+            .exclude(course=course)
+            .count()
+        )
+        if held >= course.term.max_courses_per_participant:
+            raise EnrollmentError(
+                "term_limit",
+                f"每位学员本学期最多报名 {course.term.max_courses_per_participant} 门课程（含候补），该学员已达上限。",
+            )
+
+        enrollment = Enrollment(
+            course=course,
+            applicant_name=applicant.applicant_name,
+            phone=applicant.phone,
+            participant_name=applicant.participant_name,
+            id_number=applicant.id_number,
+            birth_date=applicant.birth_date,
+            gender=applicant.gender,
+            employer=applicant.employer,
+            union_member=applicant.union_member,
+            consent_at=now,
+            source=source,
+        )
+        if course.allocation == Allocation.LOTTERY:
+            enrollment.status = EnrollmentStatus.SUBMITTED
+        elif course.confirmed_count < course.capacity:
+            enrollment.status = EnrollmentStatus.CONFIRMED
+            course.confirmed_count += 1
+        elif course.waitlist_count < course.waitlist_size:
+            enrollment.status = EnrollmentStatus.WAITLISTED
+            course.waitlist_count += 1
+            enrollment.waitlist_position = course.waitlist_count
+        else:
+            raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
+        enrollment.save()
+        CoursePage.objects.filter(pk=course.pk).update(
+            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
+        )
+        _log(enrollment, "training.enroll", user, {"status": enrollment.status})
+        _notify_after_commit(enrollment, "created")
+    return Outcome(enrollment, created=True)
+
+
+def cancel(enrollment_id: int, *, by: str, now=None, user=None) -> Enrollment | None:
+    """Cancel an active enrollment; a freed seat goes to the first on the waitlist. Returns the promoted one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
+        course = _lock_course(course_id, True)
+        enrollment = Enrollment.objects.get(pk=enrollment_id)
+        if not enrollment.is_active:
+            raise EnrollmentError("not_active", "该报名已取消或未被录取，无需再取消。")
+        if by == "applicant" and course.first_lesson and now.date() >= course.first_lesson:
+            raise EnrollmentError("started", "课程已开课，如需退课请联系工作人员。")
+        previous = enrollment.status
+        position = enrollment.waitlist_position
+        enrollment.status = EnrollmentStatus.CANCELLED
+        enrollment.waitlist_position = None
+        enrollment.cancelled_at = now
+        enrollment.cancelled_by = by
+        enrollment.save(update_fields=["status", "waitlist_position", "cancelled_at", "cancelled_by", "updated_at"])
+        _log(enrollment, "training.cancel", user, {"by": by})
+        _notify_after_commit(enrollment, "cancelled")
+
+        promoted = None
+        if previous == EnrollmentStatus.CONFIRMED:
+            course.confirmed_count -= 1
+            promoted = _promote_first(course, user)
+        elif previous == EnrollmentStatus.WAITLISTED and position:
+            course.waitlist_count -= 1
+            _close_waitlist_gap(course, position)
+        CoursePage.objects.filter(pk=course.pk).update(
+            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
+        )
+    return promoted
+
+
+def promote(enrollment_id: int, *, user=None) -> Enrollment:
+    """Staff: confirm a waitlisted enrollment now, even above capacity (their decision, logged)."""
+    with transaction.atomic():
+        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
+        course = _lock_course(course_id, True)
+        enrollment = Enrollment.objects.get(pk=enrollment_id)
+        if enrollment.status != EnrollmentStatus.WAITLISTED:
+            raise EnrollmentError("not_waitlisted", "只有候补中的报名可以递补。")
+        position = enrollment.waitlist_position
+        _confirm(enrollment, course, user)
+        course.waitlist_count -= 1
+        _close_waitlist_gap(course, position)
+        CoursePage.objects.filter(pk=course.pk).update(
+            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
+        )
+    return enrollment
+
+
+def _promote_first(course, user):
+    if course.confirmed_count >= course.capacity:
+        return None
+    first = (
+        Enrollment.objects.filter(course=course, status=EnrollmentStatus.WAITLISTED)
+        .order_by("waitlist_position", "pk")
+        .first()
+    )
+    if first is None:
+        return None
+    position = first.waitlist_position
+    _confirm(first, course, user)
+    course.waitlist_count -= 1
+    _close_waitlist_gap(course, position)
+    return first
+
+
+def _confirm(enrollment, course, user):
+    enrollment.status = EnrollmentStatus.CONFIRMED
+    enrollment.waitlist_position = None
+    enrollment.save(update_fields=["status", "waitlist_position", "updated_at"])
+    course.confirmed_count += 1
+    _log(enrollment, "training.promote", user, {})
+    _notify_after_commit(enrollment, "promoted")
+
+
+def _close_waitlist_gap(course, position):
+    Enrollment.objects.filter(course=course, status=EnrollmentStatus.WAITLISTED, waitlist_position__gt=position).update(
+        waitlist_position=F("waitlist_position") - 1
+    )
+
+
+def _log(enrollment, action, user, data):
+    from wagtail.log_actions import log
+
+    try:
+        log(instance=enrollment, action=action, user=user, data=data)
+    except Exception:  # the audit log must not undo an enrollment
+        logger.exception("Could not write the log entry for %s", enrollment.reference)
+
+
+def _notify_after_commit(enrollment, event):
+    from training.tasks import send_enrollment_notice
+
+    def send():
+        try:
+            send_enrollment_notice.delay(enrollment.pk, event)
+        except Exception:  # broker down: the enrollment stands; staff can resend from the admin
+            logger.exception("Could not queue the %s notice for %s", event, enrollment.reference)
+
+    transaction.on_commit(send)

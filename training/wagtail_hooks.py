@@ -1,0 +1,195 @@
+"""Staff screens in the Wagtail admin: enrollments (roster, filters, export, bulk actions), terms, categories, teachers."""
+
+import django_filters
+from django.contrib import messages
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Concat, Left, Right
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
+from training.services.enrollment import EnrollmentError, cancel, promote
+
+
+def can_see_personal_data(user) -> bool:
+    return user.has_perm("training.view_personal_data")
+
+
+class EnrollmentFilterSet(WagtailFilterSet):
+    term = django_filters.ModelChoiceFilter(field_name="course__term", queryset=Term.objects.all(), label="学期")
+    course = django_filters.ModelChoiceFilter(queryset=CoursePage.objects.all().order_by("title"), label="课程")
+    status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices, label="状态")
+
+    class Meta:
+        model = Enrollment
+        fields = ["term", "course", "status"]
+
+
+class EnrollmentViewSet(ModelViewSet):
+    model = Enrollment
+    icon = "form"
+    menu_label = "报名管理"
+    menu_order = 300
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    filterset_class = EnrollmentFilterSet
+    search_fields = ["reference", "participant_name", "applicant_name", "phone"]
+    list_display = [
+        "reference",
+        "course",
+        Column("participant_shown", label="学员"),
+        Column("phone_shown", label="手机号码"),
+        "status",
+        "waitlist_position",
+        "created_at",
+    ]
+    list_export = [
+        "reference",
+        "course",
+        "status",
+        "waitlist_position",
+        "participant_shown",
+        "gender",
+        "birth_date",
+        "applicant_shown",
+        "phone_shown",
+        "id_number_shown",
+        "employer",
+        "union_member",
+        "created_at",
+    ]
+    export_headings = {
+        "reference": "报名编号",
+        "course": "课程",
+        "status": "状态",
+        "waitlist_position": "候补序号",
+        "participant_shown": "学员",
+        "gender": "性别",
+        "birth_date": "出生日期",
+        "applicant_shown": "报名人",
+        "phone_shown": "手机号码",
+        "id_number_shown": "身份证号",
+        "employer": "工作单位",
+        "union_member": "工会会员",
+        "created_at": "提交时间",
+    }
+    export_filename = "报名名单"
+    list_per_page = 50
+    ordering = ["course", "status", "waitlist_position", "created_at"]
+    form_fields = ["employer", "union_member"]
+
+    def get_queryset(self, request):
+        """Personal data is masked in the database query unless the user may see it (PIPL)."""
+        queryset = Enrollment.objects.select_related("course", "course__term")
+        if can_see_personal_data(request.user):
+            shown = {
+                "participant_shown": F("participant_name"),
+                "applicant_shown": F("applicant_name"),
+                "phone_shown": F("phone"),
+                "id_number_shown": F("id_number"),
+            }
+        else:
+            shown = {
+                "participant_shown": masked_name_sql("participant_name"),
+                "applicant_shown": masked_name_sql("applicant_name"),
+                "phone_shown": Concat(Left("phone", 3), Value("****"), Right("phone", 4)),
+                "id_number_shown": Concat(Left("id_number", 6), Value("********"), Right("id_number", 4)),
+            }
+        return queryset.annotate(**shown)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/cancel/", self.staff_action("cancel"), name="cancel"),
+            path("<int:pk>/promote/", self.staff_action("promote"), name="promote"),
+        ]
+
+    def staff_action(self, action):
+        def view(request, pk):
+            if request.method != "POST" or not request.user.has_perm("training.change_enrollment"):
+                return redirect(self.get_url_name("index") and reverse(self.get_url_name("index")))
+            try:
+                if action == "cancel":
+                    promoted = cancel(pk, by="staff", user=request.user)
+                    messages.success(
+                        request, "已取消该报名。" + (f"候补 {promoted.reference} 已自动递补。" if promoted else "")
+                    )
+                else:
+                    promote(pk, user=request.user)
+                    messages.success(request, "已递补为正式录取。")
+            except EnrollmentError as error:
+                messages.error(request, error.message)
+            return redirect(reverse(self.get_url_name("inspect"), args=[pk]))
+
+        return view
+
+
+def masked_name_sql(field):
+    """张三 → 张*, 张小明 → 张*明 (as training.models.mask_name, in SQL)."""
+    return Case(
+        When(**{f"{field}__regex": r"^.{3,}$"}, then=Concat(Left(field, 1), Value("*"), Right(field, 1))),
+        default=Concat(Left(field, 1), Value("*")),
+        output_field=CharField(),
+    )
+
+
+enrollment_viewset = EnrollmentViewSet("enrollments")
+
+
+class TermViewSet(SnippetViewSet):
+    model = Term
+    icon = "date"
+    menu_label = "学期"
+    list_display = [
+        "name",
+        "season",
+        "starts_on",
+        "enrollment_opens_at",
+        "enrollment_closes_at",
+        "max_courses_per_participant",
+    ]
+    list_filter = ["season"]
+
+
+class CourseCategoryViewSet(SnippetViewSet):
+    model = CourseCategory
+    icon = "tag"
+    menu_label = "课程类别"
+    list_display = ["name", "slug", "sort_order"]
+
+
+class TeacherViewSet(SnippetViewSet):
+    model = Teacher
+    icon = "user"
+    menu_label = "教师"
+    list_display = ["name", "title"]
+    search_fields = ["name", "title"]
+
+
+class TrainingGroup(ViewSetGroup):
+    items = (TermViewSet, CourseCategoryViewSet, TeacherViewSet)
+    menu_label = "培训设置"
+    menu_icon = "cogs"
+    menu_order = 310
+
+
+@hooks.register("register_admin_viewset")
+def register_enrollment_viewset():
+    return enrollment_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_training_settings():
+    return TrainingGroup()
+
+
+@hooks.register("register_log_actions")
+def register_enrollment_log_actions(actions):
+    actions.register_action("training.enroll", "报名", "提交报名")
+    actions.register_action("training.cancel", "取消报名", "取消报名")
+    actions.register_action("training.promote", "递补录取", "候补递补为正式录取")
