@@ -73,14 +73,14 @@ class SegmentingSearchMixin:
 def _rank_once_search(self, config, start, stop, score_field=None):
     """SQLite: score every match in one FTS5 pass, then keep the queryset's rows, ordered by score.
 
-    modelsearch orders by a correlated subquery that runs the MATCH again for every candidate row,
-    which is quadratic: a common word over 10,000 pages took seconds (bench/search_bench.py). Here
-    the FTS index is scanned once for (object id, bm25 score), the source queryset (live, public, …)
-    keeps the ids it allows, and the requested slice is fetched in rank order.
+    modelsearch orders by a correlated subquery that runs the MATCH again for every candidate row, and
+    SQLite plans its join by probing the FTS table once per index entry: a common word over 10,000 pages
+    took seconds (bench/search_bench.py). Here the FTS table is queried alone for (entry, bm25), the
+    source queryset (live, public, …) keeps the ids it allows, and the slice is fetched in rank order.
     """
     from django.db.models import Case, FloatField, IntegerField, Value, When
-    from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
-    from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
+    from modelsearch.backends.database.sqlite.query import BM25, MatchExpression, normalize
+    from modelsearch.backends.database.sqlite.sqlite import IndexEntry, SQLiteFTSIndexEntry
     from modelsearch.query import MatchAll
     from modelsearch.utils import get_descendants_content_types_pks
 
@@ -88,13 +88,18 @@ def _rank_once_search(self, config, start, stop, score_field=None):
     if not self.order_by_relevance or isinstance(normalized, (MatchAll, Not)):
         return self._stock_search(config, start, stop, score_field=score_field)
     match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(normalized, config=config))
-    rank = self._build_rank_expression(self.get_search_vectors(), config)
-    entries = SQLiteFTSIndexEntry.objects.filter(match).filter(
-        index_entry__content_type__in=get_descendants_content_types_pks(self.queryset.model)
-    )
+    # 1. The FTS table alone drives the query: one MATCH, one bm25 per hit. (Joined to the entry table in
+    #    the same statement, SQLite's planner loops over the entries and probes FTS once per row.)
+    bm25 = dict(SQLiteFTSIndexEntry.objects.filter(match).annotate(score=BM25()).values_list("pk", "score"))
+    # 2. Keep the hits of this model's content types; weight by title norm as modelsearch does.
+    content_types = get_descendants_content_types_pks(self.queryset.model)
     scores = {}
-    for object_id, score in entries.annotate(score=rank).values_list("index_entry__object_id", "score"):
-        scores[object_id] = min(score, scores.get(object_id, score))  # bm25: lower is better
+    hit_ids = list(bm25)
+    for chunk in range(0, len(hit_ids), 5000):  # stay under SQLite's bound-parameter limit
+        entries = IndexEntry.objects.filter(pk__in=hit_ids[chunk : chunk + 5000], content_type_id__in=content_types)
+        for entry_id, object_id, title_norm in entries.values_list("pk", "object_id", "title_norm"):
+            score = bm25[entry_id] * ((title_norm or 1.0) + 1.0)  # bm25: lower is better
+            scores[object_id] = min(score, scores.get(object_id, score))
     ids = [int(object_id) for object_id in scores if object_id.isdigit()]
     allowed = []
     for chunk in range(0, len(ids), 5000):  # stay under SQLite's bound-parameter limit
