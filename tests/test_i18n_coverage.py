@@ -124,7 +124,7 @@ def test_django_loads_a_translation_for_every_string(domain):
 def test_admin_javascript_catalog_is_chinese(client, django_user_model, db):
     client.force_login(django_user_model.objects.create_superuser("chief", "chief@example.cn", "pw"))
     body = client.get("/admin/jsi18n/").content.decode()
-    for chinese in ("正在自动保存…", "插入块"):  # "Autosave in progress…", "Insert a block": not in Wagtail's catalog
+    for chinese in ("正在自动保存…", "插入区块"):  # "Autosave in progress…", "Insert a block": not in Wagtail's catalog
         assert chinese in body or json.dumps(chinese)[1:-1] in body, chinese
 
 
