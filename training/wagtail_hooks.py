@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -29,6 +30,30 @@ class EnrollmentFilterSet(WagtailFilterSet):
     class Meta:
         model = Enrollment
         fields = ["term", "course", "status"]
+
+
+def with_personal_columns(queryset, user):
+    """Personal data is masked in the database query unless the user may see it (PIPL)."""
+    if can_see_personal_data(user):
+        shown = {
+            "participant_shown": F("participant_name"),
+            "applicant_shown": F("applicant_name"),
+            "phone_shown": F("phone"),
+            "id_number_shown": F("id_number"),
+        }
+    else:
+        shown = {
+            "participant_shown": masked_name_sql("participant_name"),
+            "applicant_shown": masked_name_sql("applicant_name"),
+            "phone_shown": Concat(Left("phone", 3), Value("****"), Right("phone", 4)),
+            "id_number_shown": Concat(Left("id_number", 6), Value("********"), Right("id_number", 4)),
+        }
+    return queryset.select_related("course", "course__term").annotate(**shown)
+
+
+class EnrollmentIndexView(IndexView):
+    def get_base_queryset(self):
+        return with_personal_columns(super().get_base_queryset(), self.request.user)
 
 
 class EnrollmentViewSet(ModelViewSet):
@@ -84,24 +109,7 @@ class EnrollmentViewSet(ModelViewSet):
     ordering = ["course", "status", "waitlist_position", "created_at"]
     form_fields = ["employer", "union_member"]
 
-    def get_queryset(self, request):
-        """Personal data is masked in the database query unless the user may see it (PIPL)."""
-        queryset = Enrollment.objects.select_related("course", "course__term")
-        if can_see_personal_data(request.user):
-            shown = {
-                "participant_shown": F("participant_name"),
-                "applicant_shown": F("applicant_name"),
-                "phone_shown": F("phone"),
-                "id_number_shown": F("id_number"),
-            }
-        else:
-            shown = {
-                "participant_shown": masked_name_sql("participant_name"),
-                "applicant_shown": masked_name_sql("applicant_name"),
-                "phone_shown": Concat(Left("phone", 3), Value("****"), Right("phone", 4)),
-                "id_number_shown": Concat(Left("id_number", 6), Value("********"), Right("id_number", 4)),
-            }
-        return queryset.annotate(**shown)
+    index_view_class = EnrollmentIndexView
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

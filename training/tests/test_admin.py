@@ -1,0 +1,79 @@
+"""Staff run enrollments in the Wagtail admin: list, filters, masked personal data, export, actions."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+
+from training.services.enrollment import enroll
+from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+
+pytestmark = pytest.mark.django_db
+
+OPEN = dict(
+    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+)
+
+
+@pytest.fixture
+def enrollments(site_root):
+    index = CourseIndexPageFactory(parent=site_root)
+    course = CoursePageFactory(
+        parent=index, title="少儿古筝启蒙班", term=TermFactory(**OPEN), capacity=1, waitlist_size=2
+    )
+    made = [enroll(course.pk, applicant(n, participant_name="王小明")).enrollment for n in (1, 2)]
+    return course, made
+
+
+def login(client, django_user_model, group=None, superuser=False):
+    if superuser:
+        user = django_user_model.objects.create_superuser("boss", "b@example.cn", "pw")
+    else:
+        user = django_user_model.objects.create_user("staff", password="pw")
+        user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return user
+
+
+def test_enrollment_staff_group_sees_full_data_and_exports(client, django_user_model, enrollments):
+    course, made = enrollments
+    login(client, django_user_model, group="报名管理员")
+    html = client.get("/admin/enrollments/", {"status": "waitlisted"}).text
+    assert made[1].reference in html and made[0].reference not in html
+    assert made[1].phone in html  # this group may see personal data
+    export = client.get("/admin/enrollments/", {"export": "csv", "course": course.pk})
+    assert export.status_code == 200
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "报名编号" in text and made[0].id_number in text
+
+
+def test_editors_cannot_see_enrollments(client, django_user_model, enrollments):
+    login(client, django_user_model, group="内容编辑")
+    assert client.get("/admin/enrollments/").status_code in (302, 403)
+
+
+def test_personal_data_is_masked_without_the_permission(client, django_user_model, enrollments):
+    from django.contrib.auth.models import Permission
+
+    course, made = enrollments
+    user = django_user_model.objects.create_user("viewer", password="pw")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "view_enrollment"]))
+    client.force_login(user)
+    html = client.get("/admin/enrollments/").text
+    assert made[0].reference in html
+    assert made[0].phone not in html and "139****0001" in html
+    assert "王*明" in html and "王小明" not in html
+    text = b"".join(client.get("/admin/enrollments/", {"export": "csv"}).streaming_content).decode("utf-8-sig")
+    assert made[0].id_number not in text and made[0].id_number[:6] + "********" in text
+
+
+def test_staff_cancel_promotes_and_is_logged(client, django_user_model, enrollments):
+    course, made = enrollments
+    login(client, django_user_model, superuser=True)
+    response = client.post(f"/admin/enrollments/{made[0].pk}/cancel/")
+    assert response.status_code == 302
+    made[1].refresh_from_db()
+    assert made[1].status == "confirmed"
+    history = client.get(f"/admin/enrollments/history/{made[0].pk}/")
+    assert history.status_code == 200 and "取消报名" in history.text
