@@ -1,0 +1,89 @@
+"""A parent's whole journey on a phone: catalogue, course, enroll, confirmation, lookup, cancel; the
+waitlisted child is promoted. Screenshots at phone and desktop width, axe on every page."""
+
+import datetime
+
+import pytest
+
+from tests.test_browser_home import _check, _open, demo_site  # noqa: F401 - shared fixture and helpers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def course(demo_site):  # noqa: F811
+    from home.models import HomePage
+    from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory
+
+    term = TermFactory(
+        name="2027 年暑期",
+        enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+        enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+    )
+    index = CourseIndexPageFactory(parent=HomePage.objects.get(), title="培训课程", show_in_menus=True)
+    course = CoursePageFactory(parent=index, title="少儿古筝启蒙班", slug="guzheng", term=term, capacity=1, waitlist_size=3, summary="面向 6–12 岁少儿的公益古筝课")
+    return demo_site, course
+
+
+def fill(page, seq, participant):
+    from training.tests.factories import id_number
+
+    page.get_by_label("报名人（家长/本人）姓名").fill("王建国")
+    page.get_by_label("手机号码").fill(f"1390000{seq:04d}")
+    page.get_by_label("学员姓名").fill(participant)
+    page.get_by_label("学员身份证号").fill(id_number(datetime.date(2018, 5, 1), seq))
+    page.get_by_label("我已阅读并同意", exact=False).check()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_enroll_lookup_cancel_and_promotion(browser, course, viewport):
+    from training.models import Enrollment
+
+    base, course_page = course
+    context = _open(browser, viewport)
+    page = context.new_page()
+    page.goto(base + "/courses/")
+    _check(page, f"courses-{viewport}")
+    page.get_by_role("link", name="少儿古筝启蒙班").click()
+    page.wait_for_load_state()
+    _check(page, f"course-{viewport}")
+
+    # A mistake first: the form comes back with the error next to the field, nothing saved.
+    fill(page, 1, "王小明")
+    page.get_by_label("手机号码").fill("12345")
+    page.get_by_role("button", name="提交报名").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("请填写正确的 11 位手机号码").first.is_visible()
+    assert Enrollment.objects.count() == 0
+    _check(page, f"course-error-{viewport}")
+
+    page.get_by_label("手机号码").fill("13900000001")
+    page.get_by_label("我已阅读并同意", exact=False).check()
+    page.get_by_role("button", name="提交报名").click()
+    page.wait_for_load_state()
+    assert "报名成功，已录取" in page.locator("h1").inner_text()
+    first = Enrollment.objects.get()
+    _check(page, f"confirmation-{viewport}")
+
+    # A second child takes the waitlist.
+    page.goto(base + course_page.url)
+    fill(page, 2, "李小红")
+    page.get_by_role("button", name="提交候补报名").click()
+    page.wait_for_load_state()
+    assert "候补" in page.locator("h1").inner_text()
+    second = Enrollment.objects.exclude(pk=first.pk).get()
+
+    # The first parent looks up and cancels; the waitlisted child is promoted.
+    page.goto(base + "/enroll/lookup/")
+    page.get_by_label("报名时填写的手机号码").fill("13900000001")
+    page.get_by_label("报名编号").fill(first.reference.lower())
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_load_state()
+    _check(page, f"lookup-{viewport}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="取消报名").click()
+    page.wait_for_load_state()
+    assert "报名已取消" in page.locator("h1").inner_text()
+    second.refresh_from_db()
+    assert second.status == "confirmed"
+    context.close()
