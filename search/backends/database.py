@@ -121,6 +121,24 @@ def _rank_once_search(self, config, start, stop, score_field=None):
     return queryset
 
 
+def _indexed_or_search(self, config, start, stop, score_field=None, backend=None):
+    """PostgreSQL: match `title` and `body` separately so their GIN indexes are used.
+
+    modelsearch filters on `title || body @@ query`; the concatenation cannot use either index, so every
+    search scanned every index entry (38 ms even for a word found nowhere, at 10,000 pages). The same
+    condition written as `title @@ query OR body @@ query` lets PostgreSQL OR the two index scans.
+    """
+    from django.db.models import Q
+    from modelsearch.query import Fuzzy, MatchAll
+
+    if self.fields is not None or isinstance(self.query, (MatchAll, Fuzzy, Not)):
+        return self._stock_search(config, start, stop, score_field=score_field, backend=backend)
+    search_query = self.build_tsquery(self.query, config=config)
+    rank_expression = self._build_rank_expression(self.get_search_vectors(search_query), config)
+    queryset = self.queryset.filter(Q(index_entries__title=search_query) | Q(index_entries__body=search_query))
+    return self._apply_ordering_and_scoring(queryset, rank_expression, start, stop, score_field)
+
+
 @cache
 def vendor_classes(vendor: str):
     """(module, stock indexer, segmenting indexer, segmenting backend class) for a database vendor."""
