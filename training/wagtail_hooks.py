@@ -2,12 +2,15 @@
 
 import django_filters
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Concat, Left, Right
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -54,6 +57,25 @@ def with_personal_columns(queryset, user):
 class EnrollmentIndexView(IndexView):
     def get_base_queryset(self):
         return with_personal_columns(super().get_base_queryset(), self.request.user)
+
+    def get_list_more_buttons(self, instance):
+        """取消报名 / 递补录取 in each row's menu (they open a confirmation page that POSTs)."""
+        buttons = list(super().get_list_more_buttons(instance))
+        if not self.request.user.has_perm("training.change_enrollment"):
+            return buttons
+        if instance.is_active:
+            buttons.append(
+                MenuItem(
+                    "取消报名", url=reverse("enrollments:cancel", args=[instance.pk]), icon_name="cross", priority=40
+                )
+            )
+        if instance.status == EnrollmentStatus.WAITLISTED:
+            buttons.append(
+                MenuItem(
+                    "递补录取", url=reverse("enrollments:promote", args=[instance.pk]), icon_name="success", priority=41
+                )
+            )
+        return buttons
 
 
 class EnrollmentViewSet(ModelViewSet):
@@ -119,8 +141,22 @@ class EnrollmentViewSet(ModelViewSet):
 
     def staff_action(self, action):
         def view(request, pk):
-            if request.method != "POST" or not request.user.has_perm("training.change_enrollment"):
-                return redirect(self.get_url_name("index") and reverse(self.get_url_name("index")))
+            if not request.user.has_perm("training.change_enrollment"):
+                raise PermissionDenied
+            enrollment = get_object_or_404(Enrollment.objects.select_related("course"), pk=pk)
+            if request.method != "POST":
+                return TemplateResponse(
+                    request,
+                    "training/admin/confirm_action.html",
+                    {
+                        "enrollment": enrollment,
+                        "action_label": "取消报名" if action == "cancel" else "递补为正式录取",
+                        "explanation": "取消后名额释放，候补第一位将自动递补并收到短信。"
+                        if action == "cancel"
+                        else "该学员将被正式录取（可超出名额），并收到短信通知。",
+                        "index_url": reverse(self.get_url_name("index")),
+                    },
+                )
             try:
                 if action == "cancel":
                     promoted = cancel(pk, by="staff", user=request.user)
@@ -132,7 +168,7 @@ class EnrollmentViewSet(ModelViewSet):
                     messages.success(request, "已递补为正式录取。")
             except EnrollmentError as error:
                 messages.error(request, error.message)
-            return redirect(reverse(self.get_url_name("inspect"), args=[pk]))
+            return redirect(reverse(self.get_url_name("index")))
 
         return view
 

@@ -77,3 +77,17 @@ def test_staff_cancel_promotes_and_is_logged(client, django_user_model, enrollme
     assert made[1].status == "confirmed"
     history = client.get(f"/admin/enrollments/history/{made[0].pk}/")
     assert history.status_code == 200 and "取消报名" in history.text
+
+
+def test_row_menu_offers_cancel_and_promote_with_a_confirmation_page(client, django_user_model, enrollments):
+    course, made = enrollments
+    login(client, django_user_model, superuser=True)
+    html = client.get("/admin/enrollments/").text
+    assert f"/admin/enrollments/{made[1].pk}/promote/" in html and "递补录取" in html
+    confirm = client.get(f"/admin/enrollments/{made[1].pk}/promote/")
+    assert confirm.status_code == 200 and "确认递补为正式录取" in confirm.text
+    made[1].refresh_from_db()
+    assert made[1].status == "waitlisted"  # nothing happens on GET
+    client.post(f"/admin/enrollments/{made[1].pk}/promote/")
+    made[1].refresh_from_db()
+    assert made[1].status == "confirmed"
