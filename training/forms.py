@@ -15,6 +15,9 @@ class EnrollmentForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
+    email = forms.EmailField(
+        label="电子邮箱（选填）", required=False, error_messages={"invalid": "请填写正确的电子邮箱，或留空。"}
+    )
     participant_name = forms.CharField(label="学员姓名", max_length=30)
     id_number = forms.CharField(
         label="学员身份证号",
@@ -45,6 +48,7 @@ class EnrollmentForm(forms.Form):
         for field in self.fields.values():
             field.error_messages["required"] = f"请填写{field.label.split('（')[0]}。"
             field.error_messages["max_length"] = f"{field.label.split('（')[0]}太长了。"
+        self.fields["email"].error_messages["invalid"] = "请填写正确的电子邮箱，或留空。"
 
     def clean_consent(self):
         if not self.cleaned_data.get("consent"):
@@ -107,6 +111,7 @@ class EnrollmentForm(forms.Form):
             birth_date=ric.get_birth_date(number),
             gender="M" if int(number[16]) % 2 else "F",
             consent=data["consent"],
+            email=data.get("email", ""),
             employer=data.get("employer", ""),
             union_member=data.get("union_member", False),
         )

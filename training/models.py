@@ -303,6 +303,7 @@ class Enrollment(models.Model):
 
     applicant_name = models.CharField("报名人（监护人）", max_length=30)
     phone = models.CharField("手机号码", max_length=20, db_index=True)
+    email = models.EmailField("电子邮箱", blank=True, help_text="选填，用于接收报名通知邮件")
     participant_name = models.CharField("学员姓名", max_length=30)
     id_number = models.CharField("学员身份证号", max_length=18)
     birth_date = models.DateField("出生日期")

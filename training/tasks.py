@@ -1,6 +1,7 @@
 """Celery tasks of the training app (queued after the enrollment's transaction commits)."""
 
 from celery import shared_task
+from django.core.mail import send_mail
 
 from training.notifications import message_for, sms_backend
 
@@ -17,4 +18,11 @@ def send_enrollment_notice(self, enrollment_id: int, event: str) -> str:
     if text is None:
         return "nothing to send"
     sms_backend().send(enrollment.phone, text)
+    if enrollment.email:
+        send_mail(
+            subject=f"报名通知：{enrollment.course.title}",
+            message=text.removeprefix("【海宁市工人文化宫】"),
+            from_email=None,
+            recipient_list=[enrollment.email],
+        )
     return "sent"

@@ -50,6 +50,7 @@ class Applicant:
     birth_date: datetime.date
     gender: str
     consent: bool
+    email: str = ""
     employer: str = ""
     union_member: bool = False
 
@@ -157,6 +158,7 @@ def enroll(
             course=course,
             applicant_name=applicant.applicant_name,
             phone=applicant.phone,
+            email=applicant.email,
             participant_name=applicant.participant_name,
             id_number=applicant.id_number,
             birth_date=applicant.birth_date,

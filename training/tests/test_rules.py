@@ -176,3 +176,20 @@ def test_demo_id_numbers_pass_the_checksum():
     number = demo_id_number(datetime.date(2018, 3, 1), 3, female=False)
     assert ric.validate(number) == number and number.startswith("330481")
     assert ric.get_birth_date(number) == datetime.date(2018, 3, 1)
+
+
+def test_notices_go_by_sms_and_email_after_commit(course, mailoutbox, django_capture_on_commit_callbacks):
+    from training.notifications import LogSmsBackend
+
+    LogSmsBackend.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = enroll(course.pk, applicant(1, email="parent@example.cn"), now=NOW).enrollment
+    assert (
+        LogSmsBackend.sent == [(enrollment.phone, LogSmsBackend.sent[0][1])]
+        and enrollment.reference in LogSmsBackend.sent[0][1]
+    )
+    assert (
+        len(mailoutbox) == 1
+        and mailoutbox[0].to == ["parent@example.cn"]
+        and enrollment.reference in mailoutbox[0].body
+    )
