@@ -78,11 +78,18 @@ def forwards(apps, schema_editor):
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
 
-    # Wagtail's default "Moderators approval" workflow is superseded: deactivate it if nothing uses it.
+    # Wagtail's default "Moderators approval" workflow and task are superseded: deactivate them if
+    # nothing uses them, and give them Chinese names so editors do not meet English in the admin.
     for old in Workflow.objects.exclude(pk=workflow.pk).filter(name__endswith=" approval"):
         if not WorkflowPage.objects.filter(workflow=old).exists():
             old.active = False
-            old.save(update_fields=["active"])
+            old.name = "原默认审批流程（已停用）"
+            old.save(update_fields=["active", "name"])
+    for old_task in GroupApprovalTask.objects.exclude(pk=task.pk).filter(name__endswith=" approval"):
+        old_task.active = False
+        old_task.name = "原默认审批任务（已停用）"
+        old_task.save(update_fields=["active", "name"])
+    Page.objects.filter(depth=1, title="Root").update(title="根页面", draft_title="根页面")
 
 
 class Migration(migrations.Migration):
