@@ -137,15 +137,17 @@ else:
 # With no broker, Wagtail's tasks (search index, reference index, file clean-up) and ours run inline.
 # With a broker (CELERY_BROKER_URL, defaulting to REDIS_URL) they go to Celery workers, enqueued only
 # after the surrounding transaction commits (haining.tasks_backend).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+BROKER_CONFIGURED = bool(os.environ.get("CELERY_BROKER_URL", REDIS_URL))
+# Without a broker, tasks run eagerly in-process; "memory://" only keeps kombu from looking for a server.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL) or "memory://localhost/"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not BROKER_CONFIGURED
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "Asia/Shanghai"
-if CELERY_BROKER_URL:
+if BROKER_CONFIGURED:
     TASKS = {
         "default": {
             "BACKEND": "haining.tasks_backend.OnCommitCeleryBackend",
