@@ -147,14 +147,13 @@ def vendor_classes(vendor: str):
     stock_indexer = module.ObjectIndexer
     indexer = type(f"Segmenting{stock_indexer.__name__}", (SegmentingIndexerMixin, stock_indexer), {})
     backend_class = getattr(module, backend_name)
-    attrs = {}
-    if vendor == "sqlite":
-        compiler = backend_class.query_compiler_class
-        attrs["query_compiler_class"] = type(
-            "RankOnceSQLiteSearchQueryCompiler",
-            (compiler,),
-            {"search": _rank_once_search, "_stock_search": compiler.search},
+    compiler = backend_class.query_compiler_class
+    faster_search = {"sqlite": _rank_once_search, "postgresql": _indexed_or_search}[vendor]
+    attrs = {
+        "query_compiler_class": type(
+            f"Faster{compiler.__name__}", (compiler,), {"search": faster_search, "_stock_search": compiler.search}
         )
+    }
     backend = type(f"Segmenting{backend_name}", (SegmentingSearchMixin, backend_class), attrs)
     module.ObjectIndexer = indexer  # installed once, when the vendor's backend is first needed
     return module, stock_indexer, indexer, backend

@@ -198,3 +198,13 @@ def test_snippets_and_images_are_searchable_in_chinese(client, django_user_model
     from home.models import SiteImage
 
     assert [i.title for i in SiteImage.objects.search("拔河")] == ["元旦职工拔河比赛现场"]
+
+
+def test_the_faster_search_paths_are_in_use():
+    from django.db import connection
+    from wagtail.search.backends import get_search_backend
+
+    compiler = get_search_backend().query_compiler_class
+    assert compiler.__name__.startswith("Faster"), compiler
+    expected = {"sqlite": "_rank_once_search", "postgresql": "_indexed_or_search"}[connection.vendor]
+    assert compiler.search.__name__ == expected
