@@ -46,7 +46,7 @@ def rich(*paragraphs: str) -> list:
     return [{"type": "paragraph", "value": "".join(f"<p>{p}</p>" for p in paragraphs)}]
 
 
-def _save_child(parent: Page, model, slug: str, **fields):
+def save_child(parent: Page, model, slug: str, **fields):
     """Create or update a published child page by slug."""
     page = model.objects.child_of(parent).filter(slug=slug).first()
     if page is None:
@@ -330,7 +330,7 @@ def seed(stdout=None) -> HomePage:
             slug=slug, defaults={"name": name, "sort_order": order}
         )
 
-    news_index = _save_child(
+    news_index = save_child(
         home,
         NewsIndexPage,
         "news",
@@ -382,7 +382,7 @@ def seed(stdout=None) -> HomePage:
                     },
                 }
             )
-        page = _save_child(
+        page = save_child(
             news_index,
             NewsPage,
             slug,
@@ -403,7 +403,7 @@ def seed(stdout=None) -> HomePage:
         page.save_revision().publish()
     say(f"  news: {NewsPage.objects.count()} items")
 
-    _save_child(
+    save_child(
         home,
         StandardPage,
         "services",
@@ -419,7 +419,7 @@ def seed(stdout=None) -> HomePage:
             )
         ),
     )
-    about = _save_child(
+    about = save_child(
         home,
         StandardPage,
         "about",
@@ -433,7 +433,7 @@ def seed(stdout=None) -> HomePage:
             )
         ),
     )
-    _save_child(
+    save_child(
         about,
         StandardPage,
         "palace",
@@ -448,7 +448,7 @@ def seed(stdout=None) -> HomePage:
             + [{"type": "image", "value": {"image": hero.pk, "caption": "工人文化宫广场"}}]
         ),
     )
-    _save_child(
+    save_child(
         about,
         StandardPage,
         "contact",

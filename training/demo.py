@@ -12,7 +12,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from culture.models import Venue
-from home.demo import demo_image, rich
+from home.demo import demo_image, rich, save_child
 from training.models import Audience, CourseCategory, CourseIndexPage, CoursePage, Enrollment, Teacher, Term
 from training.services.enrollment import Applicant, EnrollmentError, enroll
 
@@ -162,15 +162,7 @@ def seed(home, stdout=None):
         index.save_revision().publish()
 
     def save_course(slug, **fields):
-        page = CoursePage.objects.child_of(index).filter(slug=slug).first()
-        if page is None:
-            page = CoursePage(slug=slug, **fields)
-            index.add_child(instance=page)
-        else:
-            for key, value in fields.items():
-                setattr(page, key, value)
-        page.save_revision().publish()
-        return CoursePage.objects.get(pk=page.pk)
+        return save_child(index, CoursePage, slug, **fields)
 
     courses = []
     for n, (title, cat, (age_min, age_max), days, start, capacity, waitlist, fee, teacher_name) in enumerate(
