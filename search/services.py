@@ -61,7 +61,7 @@ def search_pages(query: str, result_type: str = "", page_number="1", queryset=No
     if not query:
         return outcome
     queryset = queryset if queryset is not None else Page.objects.live().public()
-    ranked = list(queryset.search(query, operator="or").annotate_score("_score")[:MAX_RESULTS])
+    ranked = list(queryset.search(query, operator="or")[:MAX_RESULTS])
     type_of = _type_content_types()
 
     def key_of(page):
