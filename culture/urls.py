@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+"""The calendar's URLs are the routes of EventIndexPage and EventPage (see culture.models)."""
 
 app_name = "culture"
 urlpatterns: list = []
