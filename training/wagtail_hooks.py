@@ -8,15 +8,17 @@ from django.db.models.functions import Concat, Left, Right
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from training.admin_views import BULK_ACTIONS, can_change_enrollments, roster_summary
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
 from training.services.enrollment import EnrollmentError, cancel, promote
 
@@ -55,8 +57,43 @@ def with_personal_columns(queryset, user):
 
 
 class EnrollmentIndexView(IndexView):
+    """The enrollment list: checkboxes and a bulk action footer for staff who may change enrollments,
+    and, when filtered to one course, that course's roster header (名额/已录取/候补/剩余名额)."""
+
+    template_name = "training/admin/enrollment_index.html"
+    results_template_name = "training/admin/enrollment_index_results.html"
+
     def get_base_queryset(self):
         return with_personal_columns(super().get_base_queryset(), self.request.user)
+
+    @cached_property
+    def can_bulk_act(self):
+        return can_change_enrollments(self.request.user)
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if self.can_bulk_act:
+            columns = [BulkActionsCheckboxColumn("bulk_actions", obj_type="enrollment"), *columns]
+        return columns
+
+    def _get_title_column(self, *args, **kwargs):
+        # The checkboxes are described by the reference shown in the title column.
+        return super()._get_title_column(
+            *args, **kwargs, get_title_id=lambda instance: f"enrollment_{instance.pk}_title"
+        )
+
+    @cached_property
+    def roster_course(self):
+        if self.filters is not None and self.filters.is_valid():
+            return self.filters.form.cleaned_data.get("course")
+        return None
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["can_bulk_act"] = self.can_bulk_act
+        context["roster"] = roster_summary(self.roster_course) if self.roster_course else None
+        return context
 
     def get_list_more_buttons(self, instance):
         """取消报名 / 递补录取 in each row's menu (they open a confirmation page that POSTs)."""
@@ -237,3 +274,8 @@ def register_enrollment_log_actions(actions):
     actions.register_action("training.enroll", "报名", "提交报名")
     actions.register_action("training.cancel", "取消报名", "取消报名")
     actions.register_action("training.promote", "递补录取", "候补递补为正式录取")
+    actions.register_action("training.confirm", "录取", "工作人员确认录取")
+
+
+for bulk_action in BULK_ACTIONS:
+    hooks.register("register_bulk_action", bulk_action)

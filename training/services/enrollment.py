@@ -240,6 +240,44 @@ def promote(enrollment_id: int, *, user=None) -> Enrollment:
     return enrollment
 
 
+def confirm(enrollment_id: int, *, user=None) -> Enrollment:
+    """Staff: confirm a submitted (lottery), waitlisted or offered enrollment while seats last.
+
+    Unlike `promote`, this never goes above capacity: when the course is full it raises
+    EnrollmentError("full") and nothing changes. Same course row lock as every other seat change.
+    """
+    with transaction.atomic():
+        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
+        course = _lock_course(course_id, True)
+        enrollment = Enrollment.objects.get(pk=enrollment_id)
+        previous = enrollment.status
+        if previous == EnrollmentStatus.CONFIRMED:
+            raise EnrollmentError("already_confirmed", "该报名已是正式录取，无需再录取。")
+        if previous not in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED):
+            raise EnrollmentError("not_active", "该报名已取消或未被录取，不能录取。")
+        if course.confirmed_count >= course.capacity:
+            raise EnrollmentError(
+                "full",
+                f"“{course.title}”名额已满（已录取 {course.confirmed_count} 人，名额 {course.capacity} 人），"
+                "未能录取；如确需超额录取，请对候补学员使用“递补录取”。",
+            )
+        position = enrollment.waitlist_position
+        enrollment.status = EnrollmentStatus.CONFIRMED
+        enrollment.waitlist_position = None
+        enrollment.save(update_fields=["status", "waitlist_position", "updated_at"])
+        course.confirmed_count += 1
+        if previous == EnrollmentStatus.WAITLISTED and position:
+            course.waitlist_count -= 1
+            _close_waitlist_gap(course, position)
+        CoursePage.objects.filter(pk=course.pk).update(
+            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
+        )
+        _log(enrollment, "training.confirm", user, {"from": previous})
+        # A lottery entry that is confirmed gets the "enrolled" message, a waitlisted one the "promoted" one.
+        _notify_after_commit(enrollment, "created" if previous == EnrollmentStatus.SUBMITTED else "promoted")
+    return enrollment
+
+
 def _promote_first(course, user):
     if course.confirmed_count >= course.capacity:
         return None

@@ -1,0 +1,195 @@
+"""Bulk actions on the enrollment list (录取 / 取消报名 / 递补录取) and the per-course roster summary.
+
+The bulk actions use Wagtail's bulk action framework (`/admin/bulk/training/enrollment/<action>/`):
+the list has checkboxes and a footer with the actions, each action first shows a confirmation page
+listing the chosen enrollments, then runs every enrollment through training.services.enrollment, one
+call (and one course row lock) each, so capacity and waitlist rules hold row by row: a refusal is
+reported for that enrollment while the others go through. Every change is logged by the service.
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q
+from django.http import Http404
+from wagtail.admin import messages
+from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.log_actions import LogContext
+
+from training.models import ACTIVE_STATUSES, Allocation, CoursePage, Enrollment, EnrollmentStatus
+from training.services.enrollment import EnrollmentError, cancel, confirm, promote
+
+CHANGE_PERMISSION = "training.change_enrollment"
+
+
+def can_change_enrollments(user) -> bool:
+    return user.has_perm(CHANGE_PERMISSION)
+
+
+class EnrollmentBulkAction(BulkAction):
+    """Shared by the three actions: permission, selection, confirmation page, per-row service calls."""
+
+    models = [Enrollment]
+    template_name = "training/admin/confirm_bulk_action.html"
+    #: statuses the action applies to; others are listed as "不适用" and skipped
+    applies_to: tuple[str, ...] = ()
+    explanation = ""
+    done_label = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_change_enrollments(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def get_queryset(cls, model, object_ids):
+        ids = [int(pk) for pk in object_ids if str(pk).isdigit()]
+        # By course, then waitlist order: locks are taken in a stable order and earlier waitlisted
+        # enrollments get the free seats first.
+        enrollments = list(
+            Enrollment.objects.filter(pk__in=ids)
+            .select_related("course")
+            .order_by("course_id", F("waitlist_position").asc(nulls_first=True), "created_at", "pk")
+        )
+        if not enrollments:
+            raise Http404("未找到所选报名。")
+        return enrollments
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        """“选择列表中全部”: the listing's own filters and search, not every enrollment in the database."""
+        from training.wagtail_hooks import EnrollmentFilterSet, enrollment_viewset
+
+        queryset = EnrollmentFilterSet(self.request.GET, queryset=Enrollment.objects.all()).qs
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            condition = Q()
+            for field in enrollment_viewset.search_fields:
+                condition |= Q(**{f"{field}__icontains": query})
+            queryset = queryset.filter(condition)
+        return queryset.values_list("pk", flat=True)
+
+    def applies(self, enrollment) -> bool:
+        return enrollment.status in self.applies_to
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = context["items"]
+        context.update(
+            action_label=self.display_name,
+            explanation=self.explanation,
+            applicable_count=sum(1 for item in items if item["applicable"]),
+            courses=self.course_summaries([item["item"] for item in items if item["applicable"]]),
+            header_icon="form",
+            button_class=" ".join(sorted(self.classes)),
+        )
+        return context
+
+    def object_context(self, obj):
+        return {"item": obj, "applicable": self.applies(obj)}
+
+    def course_summaries(self, enrollments):
+        """Seats per course of the selection, so staff see before confirming how many can get a seat."""
+        chosen = defaultdict(int)
+        for enrollment in enrollments:
+            chosen[enrollment.course_id] += 1
+        courses = CoursePage.objects.filter(pk__in=chosen).order_by("title")
+        return [{"course": course, "chosen": chosen[course.pk]} for course in courses]
+
+    def get_execution_context(self):
+        return {"view": self, "user": self.request.user}
+
+    @classmethod
+    def execute_action(cls, objects, view=None, user=None, **kwargs):
+        done = 0
+        for enrollment in objects:
+            if not view.applies(enrollment):
+                view.report(
+                    enrollment, f"当前状态为“{enrollment.get_status_display()}”，不适用{view.display_name}，已跳过。"
+                )
+                continue
+            try:
+                # One log context (so one uuid) per row: Wagtail's history shows only the latest entry
+                # per (uuid, action), so a request-wide uuid would hide all but one row's entry.
+                with LogContext(user=user):
+                    view.run(enrollment, user)
+            except EnrollmentError as error:
+                view.report(enrollment, error.message)
+            else:
+                done += 1
+        return done, 0
+
+    def run(self, enrollment, user):
+        raise NotImplementedError
+
+    def report(self, enrollment, text):
+        messages.error(self.request, f"{enrollment.reference}（{enrollment.masked_participant}）：{text}")
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        if num_parent_objects:
+            return f"已{self.done_label} {num_parent_objects} 条报名。"
+        return None
+
+
+class ConfirmBulkAction(EnrollmentBulkAction):
+    display_name = "录取"
+    action_type = "confirm"
+    aria_label = "录取所选报名"
+    action_priority = 10
+    applies_to = (EnrollmentStatus.SUBMITTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)
+    explanation = "在名额范围内正式录取所选报名（候补按候补顺序）；名额已满的课程不会超额录取，相应报名将被跳过并提示。学员将收到短信通知。"
+    done_label = "录取"
+
+    def run(self, enrollment, user):
+        confirm(enrollment.pk, user=user)
+
+
+class CancelBulkAction(EnrollmentBulkAction):
+    display_name = "取消报名"
+    action_type = "cancel"
+    aria_label = "取消所选报名"
+    action_priority = 20
+    classes = {"serious"}
+    applies_to = ACTIVE_STATUSES
+    explanation = "取消后名额释放，候补第一位将自动递补并收到短信。"
+    done_label = "取消"
+
+    def run(self, enrollment, user):
+        promoted = cancel(enrollment.pk, by="staff", user=user)
+        if promoted:
+            messages.success(self.request, f"候补 {promoted.reference} 已自动递补。")
+
+
+class PromoteBulkAction(EnrollmentBulkAction):
+    display_name = "递补录取"
+    action_type = "promote"
+    aria_label = "将所选候补递补为正式录取"
+    action_priority = 30
+    applies_to = (EnrollmentStatus.WAITLISTED,)
+    explanation = "所选候补学员将被正式录取（可超出名额），并收到短信通知。"
+    done_label = "递补录取"
+
+    def run(self, enrollment, user):
+        promote(enrollment.pk, user=user)
+
+
+BULK_ACTIONS = (ConfirmBulkAction, CancelBulkAction, PromoteBulkAction)
+
+
+def roster_summary(course: CoursePage) -> dict:
+    """The roster header of one course: seats from the course's own counters (the ones the rules use)."""
+    course = CoursePage.objects.select_related("term").get(pk=course.pk)
+    counts = Enrollment.objects.filter(course=course).aggregate(
+        submitted=Count("pk", filter=Q(status=EnrollmentStatus.SUBMITTED)),
+        offered=Count("pk", filter=Q(status=EnrollmentStatus.OFFERED)),
+    )
+    return {
+        "course": course,
+        "capacity": course.capacity,
+        "confirmed": course.confirmed_count,
+        "waitlisted": course.waitlist_count,
+        "waitlist_size": course.waitlist_size,
+        "seats_left": course.seats_left,
+        "over_capacity": max(course.confirmed_count - course.capacity, 0),
+        "is_lottery": course.allocation == Allocation.LOTTERY,
+        **counts,
+    }
