@@ -165,6 +165,11 @@ class CoursePage(SitePage):
     capacity = models.PositiveIntegerField("名额", default=20, validators=[MinValueValidator(1)])
     waitlist_size = models.PositiveIntegerField("候补名额", default=10)
     allocation = models.CharField("录取方式", max_length=10, choices=Allocation.choices, default=Allocation.FCFS)
+    offer_hours = models.PositiveSmallIntegerField(
+        "递补确认时限（小时）",
+        default=0,
+        help_text="0 表示有人取消时候补者自动录取；大于 0 则先发出递补通知，候补者须在时限内确认，逾期自动让给下一位",
+    )
     opens_at = models.DateTimeField("报名开始", null=True, blank=True, help_text="留空则使用学期默认时间")
     closes_at = models.DateTimeField("报名截止", null=True, blank=True, help_text="留空则使用学期默认时间")
 
@@ -199,6 +204,7 @@ class CoursePage(SitePage):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("fee"), FieldPanel("capacity"), FieldPanel("waitlist_size")]),
+                FieldPanel("offer_hours"),
                 FieldPanel("allocation"),
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
             ],
@@ -322,8 +328,14 @@ class Enrollment(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
     cancelled_by = models.CharField(
-        "取消方", max_length=10, blank=True, choices=[("applicant", "本人"), ("staff", "工作人员")]
+        "取消方",
+        max_length=10,
+        blank=True,
+        choices=[("applicant", "本人"), ("staff", "工作人员"), ("system", "系统（递补逾期）")],
     )
+    offer_expires_at = models.DateTimeField("递补确认截止", null=True, blank=True)
+    reminded_at = models.DateTimeField("开课提醒发送时间", null=True, blank=True)
+    anonymised_at = models.DateTimeField("个人信息清除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "报名"
@@ -379,3 +391,32 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+class LotteryDraw(models.Model):
+    """The record of one course's draw (摇号): enough for anyone to re-run it and get the same order.
+
+    `entrants` is the frozen list, one entry per application in submission order:
+    {"no": 1, "reference": "...", "name": "张*明", "phone": "138****1234"}. The order is defined by
+    SHA-256 of "<seed>:<no>" (hex, ascending); `entrants_hash` is SHA-256 of the published lines
+    "<no>|<name>|<phone>" joined by newlines, so the public list can be checked against the record.
+    """
+
+    course = models.OneToOneField(CoursePage, verbose_name="课程", on_delete=models.PROTECT, related_name="lottery_draw")
+    seed = models.CharField("随机种子", max_length=64)
+    entrants = models.JSONField("参与摇号名单", default=list)
+    entrants_hash = models.CharField("名单哈希（SHA-256）", max_length=64)
+    order = models.JSONField("摇号顺序（序号）", default=list)
+    seats = models.PositiveIntegerField("可录取名额")
+    waitlist_seats = models.PositiveIntegerField("候补名额")
+    drawn_at = models.DateTimeField("摇号时间")
+    drawn_by = models.ForeignKey(
+        "users.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "摇号记录"
+        verbose_name_plural = "摇号记录"
+
+    def __str__(self) -> str:
+        return f"{self.course} 摇号"
