@@ -24,7 +24,7 @@ def hit(name: str, key: str) -> bool:
     """Count one request; False when the limit for this window is already reached."""
     if not getattr(settings, "RATE_LIMITS_ENABLED", True):
         return True
-    limit, window = LIMITS[name]
+    limit, window = {**LIMITS, **getattr(settings, "TRAINING_RATE_LIMITS", {})}[name]
     bucket = f"rl:{name}:{key}:{int(time.time() // window)}"
     if cache.add(bucket, 1, window):
         return True

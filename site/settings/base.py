@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -228,3 +229,5 @@ CSRF_FAILURE_VIEW = "home.views.csrf_failure"
 
 # Operational switches of the training app (rate limits etc.) are read from the environment there.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)
+# Per-limit overrides, e.g. {"enroll-ip": (50, 600)}: name → (requests, seconds); see training/ratelimit.py.
+TRAINING_RATE_LIMITS: dict = {}

@@ -1,0 +1,285 @@
+"""JSON API v1 for the WeChat mini-program and partner apps (django-ninja), documented by OpenAPI.
+
+Thin like the web views: input is validated by the same form as the web (Chinese messages), and every
+change goes through training.services.enrollment, so the rules, the row lock and the rate limits are
+the same whatever the entry point. Errors have one shape: {"code", "message"[, "errors"]}.
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+
+from training import ratelimit
+from training.forms import EnrollmentForm
+from training.models import Audience, CoursePage, Enrollment
+from training.services.catalog import status_q
+from training.services.enrollment import STATUS_LABELS, EnrollmentError, cancel, course_status, enroll
+
+api = NinjaAPI(
+    title="海宁市工人文化宫 课程报名接口",
+    version="1",
+    description=(
+        "课程目录与在线报名。与网站报名表使用同一套规则（报名时间、年龄、每学期限报、名额与候补）和频率限制。"
+        "错误统一返回 {code, message}，message 为可直接展示给用户的中文说明。"
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs/",
+    openapi_url="/openapi.json",
+)
+
+TOO_MANY = "操作过于频繁，请 10 分钟后再试。如有疑问请拨打 12351。"
+CONFLICT_STATUS = {"busy": 429}
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="机器可读的原因代码，如 closed、too_young、term_limit、full")
+    message: str = Field(..., description="中文说明，可直接展示")
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldError]
+
+
+class CourseOut(Schema):
+    id: int
+    title: str
+    url: str
+    term: str
+    term_id: int
+    category: str
+    category_slug: str
+    audience: str = Field(..., description="children 少儿 / adults 职工")
+    age_min: int | None
+    age_max: int | None
+    capacity: int
+    seats_left: int
+    waitlist_count: int
+    waitlist_size: int
+    status: str = Field(
+        ..., description="upcoming 即将开放 / open 报名中 / waitlist 已满可候补 / full 已满 / closed 已截止"
+    )
+    status_label: str
+    allocation: str = Field(..., description="fcfs 先到先得 / lottery 摇号")
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    fee: float
+    requires_employer: bool
+    venue: str
+
+
+class CourseList(Schema):
+    count: int
+    items: list[CourseOut]
+
+
+class CourseFilters(Schema):
+    term: int | None = Field(None, description="学期 id")
+    category: str | None = Field(None, max_length=40, description="类别网址标识（slug）")
+    audience: str | None = Field(None, max_length=10, description="children / adults")
+    status: str | None = Field(None, max_length=10, description="upcoming / open / waitlist / closed")
+    limit: int = Field(50, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100000)
+
+
+class EnrollmentIn(Schema):
+    applicant_name: str = Field(..., max_length=60, description="报名人（家长或本人）姓名")
+    phone: str = Field(..., max_length=30, description="手机号码")
+    participant_name: str = Field(..., max_length=60, description="学员姓名")
+    id_number: str = Field(..., max_length=30, description="学员 18 位身份证号")
+    consent: bool = Field(..., description="已阅读并同意个人信息保护告知")
+    employer: str = Field("", max_length=120, description="工作单位（职工课程必填）")
+    email: str = Field("", max_length=120)
+    union_member: bool = False
+
+
+class EnrollmentOut(Schema):
+    reference: str
+    status: str
+    status_label: str
+    waitlist_position: int | None
+    course_id: int
+    offer_expires_at: datetime.datetime | None = None
+
+
+class PhoneIn(Schema):
+    phone: str = Field(..., max_length=30)
+
+
+def _course_out(course: CoursePage, request, now) -> dict:
+    status = course_status(course, now)
+    return {
+        "id": course.pk,
+        "title": course.title,
+        "url": course.get_full_url(request) or course.url or "",
+        "term": course.term.name,
+        "term_id": course.term_id,
+        "category": course.category.name,
+        "category_slug": course.category.slug,
+        "audience": course.audience,
+        "age_min": course.age_min,
+        "age_max": course.age_max,
+        "capacity": course.capacity,
+        "seats_left": course.seats_left,
+        "waitlist_count": course.waitlist_count,
+        "waitlist_size": course.waitlist_size,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "allocation": course.allocation,
+        "opens_at": course.window_opens_at,
+        "closes_at": course.window_closes_at,
+        "fee": float(course.fee),
+        "requires_employer": course.requires_employer,
+        "venue": str(course.venue) if course.venue else "",
+    }
+
+
+def _enrollment_out(enrollment: Enrollment) -> dict:
+    return {
+        "reference": enrollment.reference,
+        "status": enrollment.status,
+        "status_label": enrollment.get_status_display(),
+        "waitlist_position": enrollment.waitlist_position,
+        "course_id": enrollment.course_id,
+        "offer_expires_at": enrollment.offer_expires_at,
+    }
+
+
+def _courses():
+    return CoursePage.objects.live().public().select_related("term", "category", "venue")
+
+
+@api.exception_handler(NinjaValidationError)
+def chinese_validation_errors(request, exc):
+    """Schema errors (wrong types, missing fields, bad JSON) in the same Chinese shape as form errors."""
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        field = ".".join(location) or "body"
+        kind = error.get("type", "")
+        if kind == "missing":
+            message = "缺少此项。"
+        elif kind.startswith("string_too_long"):
+            message = "内容太长。"
+        elif "json" in kind:
+            message = "请求内容不是有效的 JSON。"
+        else:
+            message = "格式不正确。"
+        errors.append({"field": field, "message": message})
+    return api.create_response(
+        request, {"code": "invalid", "message": "提交的内容有误。", "errors": errors}, status=422
+    )
+
+
+@api.get("/courses/", response=CourseList, summary="课程列表", tags=["课程"])
+def list_courses(request: HttpRequest, filters: Query[CourseFilters]):
+    now = timezone.now()
+    courses = _courses()
+    if filters.term:
+        courses = courses.filter(term_id=filters.term)
+    if filters.category:
+        courses = courses.filter(category__slug=filters.category)
+    if filters.audience:
+        courses = courses.filter(audience=filters.audience) if filters.audience in Audience.values else courses.none()
+    if filters.status:
+        condition = status_q(filters.status, now)
+        if condition is None:
+            courses = courses.none()
+        else:
+            q, opens, closes = condition
+            courses = courses.annotate(_opens=opens, _closes=closes).filter(q)
+    courses = courses.order_by("term__starts_on", "path")
+    total = courses.count()
+    page = courses[filters.offset : filters.offset + filters.limit]
+    return {"count": total, "items": [_course_out(c, request, now) for c in page]}
+
+
+@api.get("/courses/{course_id}/", response={200: CourseOut, 404: ErrorOut}, summary="课程详情", tags=["课程"])
+def get_course(request: HttpRequest, course_id: int):
+    course = _courses().filter(pk=course_id).first() if 0 < course_id < 2**31 else None
+    if course is None:
+        return Status(404, {"code": "not_found", "message": "没有这门课程。"})
+    return Status(200, _course_out(course, request, timezone.now()))
+
+
+@api.post(
+    "/courses/{course_id}/enrollments/",
+    response={
+        200: EnrollmentOut,
+        201: EnrollmentOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
+    summary="报名",
+    description="201：新报名；200：同一学员已报过本课程，返回原报名；409：规则不允许（code 说明原因）；422：填写有误。",
+    tags=["报名"],
+)
+def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn):
+    if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
+        return Status(429, {"code": "rate_limited", "message": TOO_MANY})
+    course = _courses().filter(pk=course_id).first() if 0 < course_id < 2**31 else None
+    if course is None:
+        return Status(404, {"code": "not_found", "message": "没有这门课程。"})
+    form = EnrollmentForm(payload.dict() | {"website": ""}, course=course)
+    if not form.is_valid():
+        errors = [{"field": name, "message": str(messages[0])} for name, messages in form.errors.items()]
+        return Status(422, {"code": "invalid", "message": "提交的内容有误。", "errors": errors})
+    if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]):
+        return Status(429, {"code": "rate_limited", "message": TOO_MANY})
+    try:
+        outcome = enroll(course.pk, form.applicant(), source="api")
+    except EnrollmentError as error:
+        return Status(CONFLICT_STATUS.get(error.code, 409), {"code": error.code, "message": error.message})
+    return Status((201 if outcome.created else 200), _enrollment_out(outcome.enrollment))
+
+
+def _find(request, reference: str, phone: str):
+    if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or not ratelimit.hit("lookup-phone", phone[:20]):
+        return 429, {"code": "rate_limited", "message": TOO_MANY}
+    phone = phone.replace(" ", "").replace("-", "").removeprefix("+86")[:20]
+    enrollment = Enrollment.objects.filter(Q(reference=reference.strip().upper()[:12]), Q(phone=phone)).first()
+    if enrollment is None or not phone:
+        return 404, {"code": "not_found", "message": "没有找到这条报名，请核对手机号码和报名编号。"}
+    return None, enrollment
+
+
+@api.get(
+    "/enrollments/{reference}/",
+    response={200: EnrollmentOut, 404: ErrorOut, 429: ErrorOut},
+    summary="查询报名（需手机号）",
+    tags=["报名"],
+)
+def get_enrollment(request: HttpRequest, reference: str, phone: str = Query(..., max_length=30)):
+    status, found = _find(request, reference, phone)
+    if status:
+        return Status(status, found)
+    return Status(200, _enrollment_out(found))
+
+
+@api.post(
+    "/enrollments/{reference}/cancel/",
+    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    summary="取消报名（需手机号）",
+    description="取消后名额释放，候补第一位自动递补。",
+    tags=["报名"],
+)
+def cancel_enrollment(request: HttpRequest, reference: str, payload: PhoneIn):
+    status, found = _find(request, reference, payload.phone)
+    if status:
+        return Status(status, found)
+    try:
+        cancel(found.pk, by="applicant")
+    except EnrollmentError as error:
+        return Status(CONFLICT_STATUS.get(error.code, 409), {"code": error.code, "message": error.message})
+    found.refresh_from_db()
+    return Status(200, _enrollment_out(found))

@@ -1,0 +1,171 @@
+"""JSON API v1: the same rules as the web form, documented by OpenAPI, errors in one Chinese shape."""
+
+import datetime
+import json
+
+import pytest
+
+from training.models import Enrollment
+from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, id_number
+
+pytestmark = pytest.mark.django_db
+
+OPEN = dict(
+    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+)
+
+
+@pytest.fixture
+def index(site_root):
+    return CourseIndexPageFactory(parent=site_root)
+
+
+@pytest.fixture
+def course(index):
+    return CoursePageFactory(
+        parent=index, title="少儿古筝启蒙班", term=TermFactory(**OPEN), capacity=1, waitlist_size=1
+    )
+
+
+def body(seq=1, **overrides):
+    data = {
+        "applicant_name": "张建国",
+        "phone": f"1390000{seq:04d}",
+        "participant_name": "张小明",
+        "id_number": id_number(datetime.date(2018, 3, 1), seq),
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def post(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_course_list_and_detail_have_the_documented_fields(client, course, index):
+    closed = CoursePageFactory(
+        parent=index,
+        title="已截止的课程",
+        term=TermFactory(
+            enrollment_opens_at=OPEN["enrollment_opens_at"], enrollment_closes_at=OPEN["enrollment_opens_at"]
+        ),
+    )
+    data = client.get("/api/v1/courses/").json()
+    assert data["count"] == 2
+    item = next(i for i in data["items"] if i["id"] == course.pk)
+    for key in [
+        "id",
+        "title",
+        "url",
+        "term",
+        "category",
+        "audience",
+        "age_min",
+        "age_max",
+        "capacity",
+        "seats_left",
+        "waitlist_count",
+        "status",
+        "allocation",
+        "opens_at",
+        "closes_at",
+    ]:
+        assert key in item
+    assert item["status"] == "open" and item["seats_left"] == 1 and item["allocation"] == "fcfs"
+    assert [i["id"] for i in client.get("/api/v1/courses/?status=closed").json()["items"]] == [closed.pk]
+    assert client.get(f"/api/v1/courses/?category={course.category.slug}&status=open").json()["count"] == 1
+    assert client.get("/api/v1/courses/?audience=adults").json()["count"] == 0
+    assert client.get(f"/api/v1/courses/{course.pk}/").json()["title"] == "少儿古筝启蒙班"
+    missing = client.get("/api/v1/courses/999999/")
+    assert missing.status_code == 404 and missing.json()["message"] == "没有这门课程。"
+
+
+def test_enroll_repeat_waitlist_full_lookup_and_cancel(client, course):
+    url = f"/api/v1/courses/{course.pk}/enrollments/"
+    first = post(client, url, body(1))
+    assert first.status_code == 201
+    assert first.json()["status"] == "confirmed" and first.json()["waitlist_position"] is None
+    again = post(client, url, body(1))
+    assert again.status_code == 200 and again.json()["reference"] == first.json()["reference"]
+    second = post(client, url, body(2))
+    assert second.status_code == 201
+    assert (second.json()["status"], second.json()["waitlist_position"]) == ("waitlisted", 1)
+    third = post(client, url, body(3))
+    assert third.status_code == 409 and third.json()["code"] == "full" and "已满" in third.json()["message"]
+    assert Enrollment.objects.count() == 2
+
+    ref = first.json()["reference"]
+    assert client.get(f"/api/v1/enrollments/{ref}/?phone=13900000002").status_code == 404  # wrong phone
+    found = client.get(f"/api/v1/enrollments/{ref}/?phone=13900000001")
+    assert found.status_code == 200 and found.json()["status"] == "confirmed"
+    cancelled = post(client, f"/api/v1/enrollments/{ref}/cancel/", {"phone": "13900000001"})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    promoted = client.get(f"/api/v1/enrollments/{second.json()['reference']}/?phone=13900000002").json()
+    assert promoted["status"] == "confirmed"
+    again = post(client, f"/api/v1/enrollments/{ref}/cancel/", {"phone": "13900000001"})
+    assert again.status_code == 409 and again.json()["code"] == "not_active"
+
+
+def test_invalid_input_is_422_with_chinese_field_errors_and_saves_nothing(client, course):
+    url = f"/api/v1/courses/{course.pk}/enrollments/"
+    response = post(client, url, body(1, id_number="330481201803010000", phone="12345"))
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "身份证号不正确" in errors["id_number"] and "手机号码" in errors["phone"]
+    response = post(client, url, {"phone": 123})
+    assert response.status_code == 422 and response.json()["code"] == "invalid"
+    assert {e["field"] for e in response.json()["errors"]} >= {"applicant_name", "consent"}
+    bad_json = client.post(url, "{not json", content_type="application/json")
+    assert bad_json.status_code in (400, 422)
+    assert Enrollment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        (dict(enrollment_opens_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)), "not_open"),
+        (dict(enrollment_closes_at=datetime.datetime(2021, 1, 1, tzinfo=datetime.UTC)), "closed"),
+    ],
+)
+def test_window_rules_are_409_with_a_reason(client, index, change, code):
+    course = CoursePageFactory(parent=index, term=TermFactory(**(OPEN | change)))
+    response = post(client, f"/api/v1/courses/{course.pk}/enrollments/", body(1))
+    assert response.status_code == 409 and response.json()["code"] == code
+
+
+def test_ineligible_and_term_limit_are_409(client, index):
+    term = TermFactory(**OPEN, max_courses_per_participant=1)
+    a, b = CoursePageFactory(parent=index, term=term), CoursePageFactory(parent=index, term=term)
+    too_young = body(1, id_number=id_number(datetime.date(2024, 3, 1), 1))
+    response = post(client, f"/api/v1/courses/{a.pk}/enrollments/", too_young)
+    assert response.status_code == 409 and response.json()["code"] == "too_young"
+    assert post(client, f"/api/v1/courses/{a.pk}/enrollments/", body(2)).status_code == 201
+    response = post(client, f"/api/v1/courses/{b.pk}/enrollments/", body(2))
+    assert response.status_code == 409 and response.json()["code"] == "term_limit"
+
+
+def test_rate_limits_apply_and_can_be_configured(client, course, settings):
+    settings.RATE_LIMITS_ENABLED = True
+    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (2, 600)}
+    url = f"/api/v1/courses/{course.pk}/enrollments/"
+    codes = [post(client, url, body(n)).status_code for n in range(1, 4)]
+    assert codes[:2] != [429, 429] and codes[2] == 429
+    settings.RATE_LIMITS_ENABLED = False
+    assert post(client, url, body(4)).status_code != 429
+
+
+def test_openapi_schema_and_docs(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["info"]["version"] == "1"
+    paths = schema["paths"]
+    assert {
+        "/api/v1/courses/",
+        "/api/v1/courses/{course_id}/",
+        "/api/v1/courses/{course_id}/enrollments/",
+        "/api/v1/enrollments/{reference}/",
+        "/api/v1/enrollments/{reference}/cancel/",
+    } <= set(paths)
+    assert set(paths["/api/v1/courses/{course_id}/enrollments/"]["post"]["responses"]) >= {"200", "201", "409", "422"}
+    assert client.get("/api/v1/docs/").status_code == 200
