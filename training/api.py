@@ -227,7 +227,12 @@ def get_course(request: HttpRequest, course_id: int):
 def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn):
     if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
-    course = _courses().filter(pk=course_id).first() if 0 < course_id < 2**31 else None
+    # Only what the form needs: the service reloads the course under its lock and checks every rule.
+    course = (
+        CoursePage.objects.live().filter(pk=course_id).only("pk", "audience", "requires_employer").first()
+        if 0 < course_id < 2**31
+        else None
+    )
     if course is None:
         return Status(404, {"code": "not_found", "message": "没有这门课程。"})
     form = EnrollmentForm(payload.dict() | {"website": ""}, course=course)

@@ -271,4 +271,45 @@ def seed(home, stdout=None):
                 )
             except EnrollmentError:
                 continue
+    seq = _seed_lottery(by_slug["child-9"], now, rnd, seq, draw=True)
+    _seed_lottery(by_slug["child-10"], now, rnd, seq, draw=False)
     say(f"  enrollments: {Enrollment.objects.count()}")
+
+
+def _seed_lottery(course, now, rnd, seq, draw: bool) -> int:
+    """A course in lottery mode with more applicants than seats: drawn, or closed and waiting for staff."""
+    from training.services.lottery import run_draw
+
+    course.allocation = "lottery"
+    course.opens_at = now - datetime.timedelta(days=10)
+    course.closes_at = now + datetime.timedelta(days=1)
+    course.save_revision().publish()
+    for _ in range(course.capacity + course.waitlist_size + 8):
+        seq += 1
+        child_age = rnd.randint(course.age_min or 6, course.age_max or 12)
+        birth = course.term.age_cutoff_date.replace(
+            year=course.term.age_cutoff_date.year - child_age
+        ) - datetime.timedelta(days=rnd.randint(10, 300))
+        female = rnd.random() < 0.5
+        surname = rnd.choice(SURNAMES)
+        try:
+            enroll(
+                course.pk,
+                Applicant(
+                    applicant_name=surname + rnd.choice(GIVEN),
+                    phone=f"137{rnd.randint(10000000, 99999999)}",
+                    participant_name=surname + rnd.choice(GIVEN),
+                    id_number=demo_id_number(birth, seq, female),
+                    birth_date=birth,
+                    gender="F" if female else "M",
+                    consent=True,
+                ),
+                source="shell",
+            )
+        except EnrollmentError:
+            continue
+    course.closes_at = now - datetime.timedelta(hours=2)
+    course.save_revision().publish()
+    if draw:
+        run_draw(course.pk, seed="2027-demo-" + course.slug)
+    return seq

@@ -275,6 +275,28 @@ def register_enrollment_log_actions(actions):
     actions.register_action("training.cancel", "取消报名", "取消报名")
     actions.register_action("training.promote", "递补录取", "候补递补为正式录取")
     actions.register_action("training.confirm", "录取", "工作人员确认录取")
+    actions.register_action("training.lottery", "摇号", "摇号")
+
+
+@hooks.register("register_admin_urls")
+def register_lottery_urls():
+    from training import lottery_views
+
+    return [
+        path("lottery/", lottery_views.admin_index, name="training_lottery_index"),
+        path("lottery/<int:course_id>/", lottery_views.admin_draw, name="training_lottery_draw"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_lottery_menu_item():
+    from wagtail.admin.menu import MenuItem as AdminMenuItem
+
+    class LotteryMenuItem(AdminMenuItem):
+        def is_shown(self, request):
+            return can_change_enrollments(request.user)
+
+    return LotteryMenuItem("摇号", reverse("training_lottery_index"), icon_name="resubmit", order=330)
 
 
 for bulk_action in BULK_ACTIONS:
