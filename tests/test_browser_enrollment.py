@@ -21,7 +21,15 @@ def course(demo_site):  # noqa: F811
         enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
     )
     index = CourseIndexPageFactory(parent=HomePage.objects.get(), title="培训课程", show_in_menus=True)
-    course = CoursePageFactory(parent=index, title="少儿古筝启蒙班", slug="guzheng", term=term, capacity=1, waitlist_size=3, summary="面向 6–12 岁少儿的公益古筝课")
+    course = CoursePageFactory(
+        parent=index,
+        title="少儿古筝启蒙班",
+        slug="guzheng",
+        term=term,
+        capacity=1,
+        waitlist_size=3,
+        summary="面向 6–12 岁少儿的公益古筝课",
+    )
     return demo_site, course
 
 
@@ -86,4 +94,39 @@ def test_enroll_lookup_cancel_and_promotion(browser, course, viewport):
     assert "报名已取消" in page.locator("h1").inner_text()
     second.refresh_from_db()
     assert second.status == "confirmed"
+    context.close()
+
+
+VIEWPORT_WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_lottery_result_page(browser, demo_site, viewport):  # noqa: F811
+    """The public draw result: masked names and phones, the seed and hash, readable on a phone."""
+    from home.models import HomePage
+    from training.services.enrollment import enroll
+    from training.services.lottery import run_draw
+    from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+
+    opens = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    term = TermFactory(
+        enrollment_opens_at=opens, enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+    )
+    index = CourseIndexPageFactory(parent=HomePage.objects.get(), title="培训课程")
+    course = CoursePageFactory(
+        parent=index, title="机器人编程", term=term, allocation="lottery", capacity=3, waitlist_size=2
+    )
+    for n in range(1, 9):
+        enroll(course.pk, applicant(n, phone=f"1380000{n:04d}"), now=opens + datetime.timedelta(days=1))
+    run_draw(course.pk, seed="browser-demo", now=datetime.datetime(2100, 1, 2, tzinfo=datetime.UTC))
+    context = _open(browser, viewport)
+    tab = context.new_page()
+    tab.goto(f"{demo_site}/enroll/draw/{course.pk}/")
+    assert tab.locator("h1").inner_text() == "机器人编程"
+    assert tab.get_by_text("browser-demo", exact=True).is_visible()
+    assert tab.locator("table tbody tr").count() == 8
+    assert tab.get_by_text("138****0001").is_visible()
+    _check(tab, f"lottery-result-{viewport}")
+    # The 64-digit hash wraps: the layout stays within the phone's 390 px.
+    assert tab.evaluate("document.documentElement.scrollWidth") <= VIEWPORT_WIDTHS[viewport] + 1
     context.close()
