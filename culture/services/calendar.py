@@ -18,6 +18,25 @@ CELL_LIMIT = 4  # occurrences shown in one month-grid cell; the rest behind a li
 LONG_RUN_DAYS = 7  # runs longer than this (exhibitions) are listed once above the grid
 
 
+OCCURRENCE_FIELDS = ("event", "start", "end", "all_day", "date", "end_date", "original_start", "status", "note")
+# What calendar lists show of an event (and what its URL needs); the wide page row is not loaded.
+EVENT_FIELDS = (
+    "event__title",
+    "event__slug",
+    "event__url_path",
+    "event__path",
+    "event__depth",
+    "event__live",
+    "event__locale_id",
+    "event__status",
+    "event__price",
+    "event__category__name",
+    "event__category__slug",
+    "event__venue__name",
+    "event__venue__room",
+)
+
+
 @dataclasses.dataclass
 class Filters:
     category: EventCategory | None = None
@@ -62,7 +81,7 @@ def base_queryset(filters: Filters | None = None):
     queryset = (
         EventOccurrence.objects.filter(event__live=True)
         .select_related("event", "event__category", "event__venue")
-        .defer("event__body")
+        .only(*OCCURRENCE_FIELDS, *EVENT_FIELDS)
     )
     if filters and filters.category:
         queryset = queryset.filter(event__category=filters.category)
