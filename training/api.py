@@ -82,7 +82,7 @@ class CourseList(Schema):
 
 
 class CourseFilters(Schema):
-    term: int | None = Field(None, description="学期 id")
+    term: int | None = Field(None, ge=1, le=2**31 - 1, description="学期 id")
     category: str | None = Field(None, max_length=40, description="类别网址标识（slug）")
     audience: str | None = Field(None, max_length=10, description="children / adults")
     status: str | None = Field(None, max_length=10, description="upcoming / open / waitlist / closed")

@@ -169,3 +169,12 @@ def test_openapi_schema_and_docs(client):
     } <= set(paths)
     assert set(paths["/api/v1/courses/{course_id}/enrollments/"]["post"]["responses"]) >= {"200", "201", "409", "422"}
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/courses/?term=99999999999999999999", "/api/v1/courses/99999999999999999999/", "/api/v1/courses/-1/"],
+)
+def test_out_of_range_ids_are_client_errors(client, course, url):
+    # Found by the fuzz run: SQLite cannot bind integers beyond 64 bits.
+    assert client.get(url).status_code in (404, 422)

@@ -20,7 +20,7 @@ OPEN = dict(
     enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
     enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
 )
-EXAMPLES = 30
+EXAMPLES = int(__import__("os").environ.get("FUZZ_EXAMPLES", "30"))
 
 
 @pytest.fixture
