@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
@@ -30,7 +32,15 @@ def api_schema(site_root, settings):
     settings.RATE_LIMITS_ENABLED = False
     index = CourseIndexPageFactory(parent=site_root)
     CoursePageFactory(parent=index, term=TermFactory(**OPEN), capacity=3, waitlist_size=3)
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # Like Django's test client: keep the test's connection (and transaction) across WSGI requests,
+    # which otherwise close it at the end of each request (fatal on PostgreSQL inside a test).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
