@@ -153,6 +153,11 @@ def _enrollment_out(enrollment: Enrollment) -> dict:
     }
 
 
+def _text(value: str) -> str:
+    """Query text as the database can take it (PostgreSQL rejects NUL characters; found by fuzzing)."""
+    return value.replace("\x00", "")
+
+
 def _courses():
     return CoursePage.objects.live().public().select_related("term", "category", "venue")
 
@@ -186,7 +191,7 @@ def list_courses(request: HttpRequest, filters: Query[CourseFilters]):
     if filters.term:
         courses = courses.filter(term_id=filters.term)
     if filters.category:
-        courses = courses.filter(category__slug=filters.category)
+        courses = courses.filter(category__slug=_text(filters.category))
     if filters.audience:
         courses = courses.filter(audience=filters.audience) if filters.audience in Audience.values else courses.none()
     if filters.status:
@@ -251,8 +256,8 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
 def _find(request, reference: str, phone: str):
     if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or not ratelimit.hit("lookup-phone", phone[:20]):
         return 429, {"code": "rate_limited", "message": TOO_MANY}
-    phone = phone.replace(" ", "").replace("-", "").removeprefix("+86")[:20]
-    enrollment = Enrollment.objects.filter(Q(reference=reference.strip().upper()[:12]), Q(phone=phone)).first()
+    phone = _text(phone).replace(" ", "").replace("-", "").removeprefix("+86")[:20]
+    enrollment = Enrollment.objects.filter(Q(reference=_text(reference).strip().upper()[:12]), Q(phone=phone)).first()
     if enrollment is None or not phone:
         return 404, {"code": "not_found", "message": "没有找到这条报名，请核对手机号码和报名编号。"}
     return None, enrollment

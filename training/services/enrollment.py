@@ -83,8 +83,36 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+# What the rules read from a course (and its term); the wide page row is not loaded under the lock.
+COURSE_RULE_FIELDS = (
+    "title",
+    "live",
+    "opens_at",
+    "closes_at",
+    "allocation",
+    "capacity",
+    "waitlist_size",
+    "confirmed_count",
+    "waitlist_count",
+    "offer_hours",
+    "age_min",
+    "age_max",
+    "audience",
+    "requires_employer",
+    "first_lesson",
+    "term__enrollment_opens_at",
+    "term__enrollment_closes_at",
+    "term__age_cutoff_date",
+    "term__max_courses_per_participant",
+)
+
+
+def _course_queryset():
+    return CoursePage.objects.select_related("term").only(*COURSE_RULE_FIELDS)
+
+
 def _lock_course(course_id: int, lock: bool) -> CoursePage:
-    queryset = CoursePage.objects.select_related("term")
+    queryset = _course_queryset()
     if not lock:
         return queryset.get(pk=course_id)
     if connection.vendor == "postgresql":
@@ -133,22 +161,20 @@ def enroll(
     the lock prevents. Raises EnrollmentError when a rule says no.
     """
     now = now or timezone.now()
+    if lock:
+        _refuse_early(course_id, applicant, now)
     with transaction.atomic():
         course = _lock_course(course_id, lock)
-        existing = Enrollment.objects.filter(
-            course=course, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
-        ).first()
-        if existing:
-            return Outcome(existing, created=False)
-        check_rules(course, applicant, now)
-        held = (
+        held = list(
             Enrollment.objects.filter(
                 course__term_id=course.term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
             )
-            .exclude(course=course)
-            .count()
         )
-        if held >= course.term.max_courses_per_participant:
+        existing = next((e for e in held if e.course_id == course.pk), None)
+        if existing:
+            return Outcome(existing, created=False)
+        check_rules(course, applicant, now)
+        if len(held) >= course.term.max_courses_per_participant:
             raise EnrollmentError(
                 "term_limit",
                 f"每位学员本学期最多报名 {course.term.max_courses_per_participant} 门课程（含候补），该学员已达上限。",
@@ -170,7 +196,7 @@ def enroll(
         )
         if course.allocation == Allocation.LOTTERY:
             enrollment.status = EnrollmentStatus.SUBMITTED
-        elif course.confirmed_count < course.capacity:
+        elif _seats_taken(course) < course.capacity:
             enrollment.status = EnrollmentStatus.CONFIRMED
             course.confirmed_count += 1
         elif course.waitlist_count < course.waitlist_size:
@@ -186,6 +212,33 @@ def enroll(
         _log(enrollment, "training.enroll", user, {"status": enrollment.status})
         _notify_after_commit(enrollment, "created")
     return Outcome(enrollment, created=True)
+
+
+def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
+    """When enrollment opens, most requests arrive after the seats and the waitlist are gone. Those are
+    refused from an unlocked read, so they do not queue for the course lock. A read can only be stale
+    in the safe direction for capacity: if it says "full" while a cancellation has just freed a place,
+    this applicant is told to try again later; nobody is ever admitted without the lock.
+    """
+    course = _course_queryset().filter(pk=course_id).first()
+    if course is None or course.allocation != Allocation.FCFS:
+        return
+    if course.confirmed_count < course.capacity or course.waitlist_count < course.waitlist_size:
+        return
+    if Enrollment.objects.filter(
+        course_id=course_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
+    ).exists():
+        return  # a repeat: the locked path returns the existing enrollment
+    check_rules(course, applicant, now)  # the accurate reason first (closed, too young …)
+    raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
+
+
+def _seats_taken(course) -> int:
+    """Confirmed places plus places held for time-limited offers (only courses with offers have any)."""
+    if not course.offer_hours:
+        return course.confirmed_count
+    offered = Enrollment.objects.filter(course_id=course.pk, status=EnrollmentStatus.OFFERED).count()
+    return course.confirmed_count + offered
 
 
 def cancel(enrollment_id: int, *, by: str, now=None, user=None) -> Enrollment | None:
@@ -212,7 +265,9 @@ def cancel(enrollment_id: int, *, by: str, now=None, user=None) -> Enrollment | 
         promoted = None
         if previous == EnrollmentStatus.CONFIRMED:
             course.confirmed_count -= 1
-            promoted = _promote_first(course, user)
+            promoted = _promote_first(course, user, now)
+        elif previous == EnrollmentStatus.OFFERED:
+            promoted = _promote_first(course, user, now)
         elif previous == EnrollmentStatus.WAITLISTED and position:
             course.waitlist_count -= 1
             _close_waitlist_gap(course, position)
@@ -255,7 +310,8 @@ def confirm(enrollment_id: int, *, user=None) -> Enrollment:
             raise EnrollmentError("already_confirmed", "该报名已是正式录取，无需再录取。")
         if previous not in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED):
             raise EnrollmentError("not_active", "该报名已取消或未被录取，不能录取。")
-        if course.confirmed_count >= course.capacity:
+        taken = _seats_taken(course) - (1 if previous == EnrollmentStatus.OFFERED else 0)
+        if taken >= course.capacity:
             raise EnrollmentError(
                 "full",
                 f"“{course.title}”名额已满（已录取 {course.confirmed_count} 人，名额 {course.capacity} 人），"
@@ -264,7 +320,8 @@ def confirm(enrollment_id: int, *, user=None) -> Enrollment:
         position = enrollment.waitlist_position
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.waitlist_position = None
-        enrollment.save(update_fields=["status", "waitlist_position", "updated_at"])
+        enrollment.offer_expires_at = None
+        enrollment.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
         course.confirmed_count += 1
         if previous == EnrollmentStatus.WAITLISTED and position:
             course.waitlist_count -= 1
@@ -278,8 +335,9 @@ def confirm(enrollment_id: int, *, user=None) -> Enrollment:
     return enrollment
 
 
-def _promote_first(course, user):
-    if course.confirmed_count >= course.capacity:
+def _promote_first(course, user, now=None):
+    """Give a free seat to the first on the waitlist: confirmed at once, or offered for `offer_hours`."""
+    if _seats_taken(course) >= course.capacity:
         return None
     first = (
         Enrollment.objects.filter(course=course, status=EnrollmentStatus.WAITLISTED)
@@ -289,10 +347,71 @@ def _promote_first(course, user):
     if first is None:
         return None
     position = first.waitlist_position
-    _confirm(first, course, user)
+    if course.offer_hours:
+        first.status = EnrollmentStatus.OFFERED
+        first.waitlist_position = None
+        first.offer_expires_at = (now or timezone.now()) + datetime.timedelta(hours=course.offer_hours)
+        first.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
+        _log(first, "training.offer", user, {"expires": first.offer_expires_at.isoformat()})
+        _notify_after_commit(first, "offered")
+    else:
+        _confirm(first, course, user)
     course.waitlist_count -= 1
     _close_waitlist_gap(course, position)
     return first
+
+
+def accept_offer(enrollment_id: int, phone: str, *, now=None) -> Enrollment:
+    """The applicant takes the seat offered to them, before the offer expires."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
+        course = _lock_course(course_id, True)
+        enrollment = Enrollment.objects.get(pk=enrollment_id)
+        if enrollment.phone != phone:
+            raise EnrollmentError("not_found", "没有找到这条报名，请核对手机号码和报名编号。")
+        if enrollment.status != EnrollmentStatus.OFFERED:
+            raise EnrollmentError("no_offer", "这条报名目前没有待确认的递补名额。")
+        if enrollment.offer_expires_at and now > enrollment.offer_expires_at:
+            raise EnrollmentError("offer_expired", "递补确认时限已过，名额已让给下一位候补者。")
+        enrollment.status = EnrollmentStatus.CONFIRMED
+        enrollment.offer_expires_at = None
+        enrollment.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        course.confirmed_count += 1
+        CoursePage.objects.filter(pk=course.pk).update(confirmed_count=course.confirmed_count)
+        _log(enrollment, "training.accept", None, {})
+        _notify_after_commit(enrollment, "promoted")
+    return enrollment
+
+
+def expire_offers(*, now=None) -> int:
+    """Offers past their deadline are withdrawn and the seat goes to the next person. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    course_ids = set(
+        Enrollment.objects.filter(status=EnrollmentStatus.OFFERED, offer_expires_at__lt=now).values_list(
+            "course_id", flat=True
+        )
+    )
+    for course_id in sorted(course_ids):
+        with transaction.atomic():
+            course = _lock_course(course_id, True)
+            for enrollment in Enrollment.objects.filter(
+                course_id=course_id, status=EnrollmentStatus.OFFERED, offer_expires_at__lt=now
+            ):
+                enrollment.status = EnrollmentStatus.CANCELLED
+                enrollment.cancelled_at = now
+                enrollment.cancelled_by = "system"
+                enrollment.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+                _log(enrollment, "training.expire", None, {})
+                _notify_after_commit(enrollment, "expired")
+                expired += 1
+            while _promote_first(course, None, now):
+                pass
+            CoursePage.objects.filter(pk=course.pk).update(
+                confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
+            )
+    return expired
 
 
 def _confirm(enrollment, course, user):

@@ -178,3 +178,9 @@ def test_openapi_schema_and_docs(client):
 def test_out_of_range_ids_are_client_errors(client, course, url):
     # Found by the fuzz run: SQLite cannot bind integers beyond 64 bits.
     assert client.get(url).status_code in (404, 422)
+
+
+def test_nul_characters_in_query_text_are_not_errors(client, course):
+    # Found by the fuzz run on PostgreSQL, which rejects NUL in text.
+    assert client.get("/api/v1/courses/?category=a%00b").status_code == 200
+    assert client.get("/api/v1/enrollments/AB%00CD/?phone=139%0000").status_code == 404
