@@ -126,6 +126,9 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/haining_rush")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="leave the database in place")
+    parser.add_argument(
+        "--ramp", type=float, default=0.0, help="spread the arrivals evenly over this many seconds (0: all at once)"
+    )
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -186,11 +189,14 @@ def main() -> int:
 
         def applicant(i: int) -> None:
             body = json.dumps(applications[i]).encode()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.connect()
+            # Connect only when sending: gunicorn's sync workers (meant to sit behind a buffering proxy)
+            # would otherwise each block on an idle pre-opened connection.
             barrier.wait()
+            if args.ramp:
+                time.sleep(args.ramp * i / len(applications))
             start = time.perf_counter()
             try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 conn.request(
                     "POST",
                     f"/api/v1/courses/{course_id}/enrollments/",
@@ -251,6 +257,7 @@ def main() -> int:
         f"{args.applicants} applicants, {args.seats} seats, waitlist {args.waitlist}; gunicorn {args.workers} workers"
         f"{f' x {args.threads} threads' if args.threads > 1 else ''}; PostgreSQL; "
         f"{'Redis broker' if uses_redis else 'no broker (notices inline)'}"
+        f"{f'; arrivals spread over {args.ramp:g} s' if args.ramp else '; all released at once'}"
     )
     print(f"HTTP statuses: {dict(sorted(statuses.items()))}; refusals: {codes}")
     print(f"responses: confirmed {outcome['confirmed']}, waitlisted {outcome['waitlisted']}")
@@ -260,8 +267,10 @@ def main() -> int:
     )
     checks = {
         f"exactly {expected_confirmed} confirmed in the database": confirmed == expected_confirmed,
-        "course counter matches the rows": course.confirmed_count == confirmed and course.waitlist_count == len(positions),
-        f"waitlist positions 1..{expected_waitlisted} without gaps": positions == list(range(1, expected_waitlisted + 1)),
+        "course counter matches the rows": course.confirmed_count == confirmed
+        and course.waitlist_count == len(positions),
+        f"waitlist positions 1..{expected_waitlisted} without gaps": positions
+        == list(range(1, expected_waitlisted + 1)),
         "every success stored, nothing else stored": sorted(references)
         == sorted(stored.values_list("reference", flat=True)),
         "nobody lost: every applicant got an answer (201 or 409 full)": statuses.get(201, 0) + codes.get("full", 0)
