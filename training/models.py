@@ -402,7 +402,9 @@ class LotteryDraw(models.Model):
     "<no>|<name>|<phone>" joined by newlines, so the public list can be checked against the record.
     """
 
-    course = models.OneToOneField(CoursePage, verbose_name="课程", on_delete=models.PROTECT, related_name="lottery_draw")
+    course = models.OneToOneField(
+        CoursePage, verbose_name="课程", on_delete=models.PROTECT, related_name="lottery_draw"
+    )
     seed = models.CharField("随机种子", max_length=64)
     entrants = models.JSONField("参与摇号名单", default=list)
     entrants_hash = models.CharField("名单哈希（SHA-256）", max_length=64)
