@@ -7,6 +7,7 @@ and raises on failure so the Celery task retries.
 import logging
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("training.sms")
@@ -34,6 +35,12 @@ MESSAGES = {
     "created:submitted": "【海宁市工人文化宫】{participant}已提交“{course}”报名，报名编号 {reference}，报名截止后摇号，结果将短信通知。",
     "promoted:confirmed": "【海宁市工人文化宫】好消息：{participant}已从候补递补为正式录取“{course}”，报名编号 {reference}。",
     "cancelled:cancelled": "【海宁市工人文化宫】{participant}的“{course}”报名（编号 {reference}）已取消。",
+    "offered:offered": "【海宁市工人文化宫】“{course}”有空余名额，为{participant}保留至 {deadline}。请在此之前到网站“我的报名”确认（编号 {reference}），逾期视为放弃。",
+    "expired:cancelled": "【海宁市工人文化宫】{participant}未在时限内确认“{course}”的递补名额，名额已让给下一位候补者（编号 {reference}）。",
+    "lottery:confirmed": "【海宁市工人文化宫】恭喜，{participant}在“{course}”摇号中中签，已录取，报名编号 {reference}。",
+    "lottery:waitlisted": "【海宁市工人文化宫】“{course}”摇号结果：{participant}为候补第 {position} 位（编号 {reference}），有空位时按顺序递补并通知您。",
+    "lottery:rejected": "【海宁市工人文化宫】很遗憾，{participant}在“{course}”摇号中未中签（编号 {reference}）。欢迎关注其他课程。",
+    "reminder:confirmed": "【海宁市工人文化宫】提醒：{participant}报名的“{course}”明天（{first_lesson}）开课{time}，地点：{venue}。",
 }
 
 
@@ -41,9 +48,17 @@ def message_for(enrollment, event: str) -> str | None:
     template = MESSAGES.get(f"{event}:{enrollment.status}")
     if template is None:
         return None
+    course = enrollment.course
+    deadline = ""
+    if enrollment.offer_expires_at:
+        deadline = f"{timezone.localtime(enrollment.offer_expires_at):%m月%d日 %H:%M}"
     return template.format(
         participant=enrollment.masked_participant,
-        course=enrollment.course.title,
+        course=course.title,
         reference=enrollment.reference,
         position=enrollment.waitlist_position or "",
+        deadline=deadline,
+        first_lesson=f"{course.first_lesson.month}月{course.first_lesson.day}日" if course.first_lesson else "",
+        time=f" {course.start_time:%H:%M}" if course.start_time else "",
+        venue=str(course.venue) if course.venue_id else "见课程页面",
     )

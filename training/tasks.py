@@ -26,3 +26,27 @@ def send_enrollment_notice(self, enrollment_id: int, event: str) -> str:
             recipient_list=[enrollment.email],
         )
     return "sent"
+
+
+@shared_task
+def send_lesson_reminders() -> int:
+    """Daily (beat): the reminder the day before the first lesson."""
+    from training.services.scheduled import send_lesson_reminders as run
+
+    return run()
+
+
+@shared_task
+def expire_offers() -> int:
+    """Every few minutes (beat): withdraw offers past their deadline and offer the seat to the next."""
+    from training.services.enrollment import expire_offers as run
+
+    return run()
+
+
+@shared_task
+def purge_personal_data() -> int:
+    """Daily (beat): anonymise enrollments past the retention period."""
+    from training.services.retention import anonymise_expired
+
+    return sum(anonymise_expired().values())

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from training import ratelimit
 from training.forms import EnrollmentForm, LookupForm
 from training.models import Enrollment
-from training.services.enrollment import STATUS_LABELS, EnrollmentError, cancel, enroll
+from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll
 
 logger = logging.getLogger(__name__)
 
@@ -112,4 +112,22 @@ def cancel_enrollment(request):
         messages.error(request, error.message)
     else:
         messages.success(request, f"报名 {enrollment.reference} 已取消，名额已释放。")
+    return redirect(reverse("training:confirmation", kwargs={"reference": enrollment.reference}))
+
+
+@require_POST
+def accept_offer_view(request):
+    """我的报名: take the seat offered from the waitlist, before the deadline."""
+    reference = request.POST.get("reference", "").upper()[:12]
+    phone = request.POST.get("phone", "")[:20]
+    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first()
+    if enrollment is None or not ratelimit.hit("lookup-phone", phone):
+        messages.error(request, "没有找到这条报名，或操作过于频繁，请稍后再试。")
+        return redirect("training:lookup")
+    try:
+        accept_offer(enrollment.pk, phone)
+    except EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已确认递补，报名 {enrollment.reference} 已正式录取。")
     return redirect(reverse("training:confirmation", kwargs={"reference": enrollment.reference}))

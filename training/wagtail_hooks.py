@@ -276,6 +276,10 @@ def register_enrollment_log_actions(actions):
     actions.register_action("training.promote", "递补录取", "候补递补为正式录取")
     actions.register_action("training.confirm", "录取", "工作人员确认录取")
     actions.register_action("training.lottery", "摇号", "摇号")
+    actions.register_action("training.offer", "递补通知", "发出限时递补名额")
+    actions.register_action("training.accept", "确认递补", "报名人确认递补名额")
+    actions.register_action("training.expire", "递补逾期", "递补名额逾期未确认，自动放弃")
+    actions.register_action("training.purge", "清除个人信息", "按保存期限清除报名个人信息")
 
 
 @hooks.register("register_admin_urls")

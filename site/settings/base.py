@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from haining.env import env_bool, env_list, mailers_from_url, search_backend_from_url
 
@@ -231,3 +232,20 @@ CSRF_FAILURE_VIEW = "home.views.csrf_failure"
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)
 # Per-limit overrides, e.g. {"enroll-ip": (50, 600)}: name → (requests, seconds); see training/ratelimit.py.
 TRAINING_RATE_LIMITS: dict = {}
+
+# Scheduled work of the training app, run by `celery -A haining beat` on the same workers (`make beat`).
+# Without a broker, `manage run_scheduled_jobs` does the same from cron.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},
+    "training-lesson-reminders": {
+        "task": "training.tasks.send_lesson_reminders",
+        "schedule": crontab(hour=18, minute=0),
+    },
+    "training-purge-personal-data": {
+        "task": "training.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+# Personal data of a term's enrollments is anonymised this many days after the term ends (PIPL).
+TRAINING_RETENTION_DAYS = int(os.environ.get("TRAINING_RETENTION_DAYS", "365"))
