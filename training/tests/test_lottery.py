@@ -135,3 +135,17 @@ def test_verify_draw_command(course):
     LotteryDraw.objects.filter(pk=draw.pk).update(seed="changed")
     with pytest.raises(CommandError):
         call_command("verify_draw", course.pk, stdout=StringIO())
+
+
+def test_everyone_is_told_the_outcome(course, django_capture_on_commit_callbacks):
+    from training.notifications import LogSmsBackend
+
+    fill(course, 8)
+    LogSmsBackend.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery.run_draw(course.pk, seed="sms", now=AFTER)
+    texts = [text for _, text in LogSmsBackend.sent]
+    assert len(texts) == 8
+    assert sum("中签，已录取" in t for t in texts) == 3
+    assert sum("候补第" in t for t in texts) == 2
+    assert sum("未中签" in t for t in texts) == 3
