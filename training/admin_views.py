@@ -188,7 +188,8 @@ def roster_summary(course: CoursePage) -> dict:
         "confirmed": course.confirmed_count,
         "waitlisted": course.waitlist_count,
         "waitlist_size": course.waitlist_size,
-        "seats_left": course.seats_left,
+        # Offered seats are held for the person offered them (see services.enrollment._seats_taken).
+        "seats_left": max(course.capacity - course.confirmed_count - counts["offered"], 0),
         "over_capacity": max(course.confirmed_count - course.capacity, 0),
         "is_lottery": course.allocation == Allocation.LOTTERY,
         **counts,
