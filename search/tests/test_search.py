@@ -208,3 +208,70 @@ def test_the_faster_search_paths_are_in_use():
     assert compiler.__name__.startswith("Faster"), compiler
     expected = {"sqlite": "_rank_once_search", "postgresql": "_indexed_or_search"}[connection.vendor]
     assert compiler.search.__name__ == expected
+
+
+def _stock_order(monkeypatch, search):
+    """Run `search()` through modelsearch's own PostgreSQL compiler (the reference order and scores)."""
+    from wagtail.search.backends import get_search_backend
+
+    compiler = get_search_backend().query_compiler_class
+    with monkeypatch.context() as patch:
+        patch.setattr(compiler, "search", compiler._stock_search)
+        return search()
+
+
+@pytest.fixture
+def ranked_pages(site_root):
+    """Pages of graded relevance for 古筝/职工; most of the best matches for 古筝 are unpublished."""
+    index = NewsIndexPageFactory(parent=site_root)
+    made = []
+    for n in range(60):
+        title = "古筝" if n % 2 == 0 else f"{'古筝' if n % 3 else '二胡'}培训班{'暑期少儿兴趣班招生' * (n % 5)}第{n}期"
+        lead = "职工学校开展古筝送教上门。" * (n % 3)
+        page = NewsPageFactory(parent=index, title=title, slug=f"r{n}", lead=lead)
+        if n % 2 == 0 and n < 56:
+            page.unpublish()
+        made.append(page)
+    return made
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["古筝", "古筝 职工", "二胡 培训班", "送教"])
+def test_postgres_bounded_search_has_modelsearchs_order_and_scores(ranked_pages, monkeypatch, query):
+    from home.models import NewsPage
+
+    def search():
+        results = NewsPage.objects.live().search(query, operator="or").annotate_score("_score")
+        return [[(p.pk, round(p._score, 6)) for p in results[a:b]] for a, b in ((0, 5), (0, 10), (7, 20), (0, 300))]
+
+    expected = _stock_order(monkeypatch, search)
+    assert expected[0], "the fixture must match something"
+    assert search() == expected
+    assert {pk for pk, _score in expected[3]} <= set(NewsPage.objects.live().values_list("pk", flat=True))
+
+
+@pytest.mark.postgres
+def test_postgres_bounded_search_looks_past_excluded_candidates(ranked_pages, monkeypatch):
+    """The 28 best matches for 古筝 are unpublished: the candidate list (25 for `[:5]`) has to grow."""
+    from home.models import NewsPage
+
+    def search():
+        return [p.pk for p in NewsPage.objects.live().search("古筝")[:5]]
+
+    assert NewsPage.objects.filter(title="古筝", live=False).count() == 28
+    assert len(search()) == 5
+    assert search() == _stock_order(monkeypatch, search)
+
+
+@pytest.mark.postgres
+def test_postgres_search_names_the_text_search_configuration(pages):
+    """`to_tsquery(config, text)` is planned as a constant; `to_tsquery(text)` is re-run for every row."""
+    from search.backends.database import _default_text_search_config
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_text_search_config")
+        assert _default_text_search_config(connection.alias) == cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert titles("拔河")[:1] == [TITLES["tug"]]
+    ranked = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
+    assert ranked and all("::regconfig" in sql for sql in ranked)
