@@ -137,7 +137,9 @@ def _indexed_or_search(self, config, start, stop, score_field=None, backend=None
     if config is None:
         config = _default_text_search_config(self.queryset.db)
     if stop is not None and self.order_by_relevance and _has_integer_pk(self.queryset.model):
-        return _ranked_candidates(self, config, start, stop, score_field)
+        ranked = _ranked_candidates(self, config, start, stop, score_field)
+        if ranked is not None:
+            return ranked
     search_query = self.build_tsquery(self.query, config=config)
     rank_expression = self._build_rank_expression(self.get_search_vectors(search_query), config)
     queryset = self.queryset.filter(Q(index_entries__title=search_query) | Q(index_entries__body=search_query))
@@ -172,6 +174,9 @@ def _has_integer_pk(model) -> bool:
     return isinstance(field, IntegerField)
 
 
+MAX_CANDIDATES = 5000  # PostgreSQL: ids checked against the queryset in Python before filtering in SQL instead
+
+
 def _ranked_candidates(self, config, start, stop, score_field):
     """PostgreSQL, a bounded slice: rank the index entries alone, then keep the rows the queryset allows.
 
@@ -186,11 +191,15 @@ def _ranked_candidates(self, config, start, stop, score_field):
     2. The source queryset (live, public, …) keeps the ids it allows, by primary key.
     3. If fewer than `stop` survive while more candidates exist, the limit grows and 1-2 run again; so the
        result is exactly modelsearch's order (rank, then pk descending), only computed in fewer rows.
+       A queryset that excludes almost everything (a small section of the site) would make the id list
+       long: past MAX_CANDIDATES this returns None and the caller filters in one joined query instead.
     """
     from django.db.models.functions import Cast
     from modelsearch.backends.database.postgres.postgres import IndexEntry
     from modelsearch.utils import get_descendants_content_types_pks
 
+    if 2 * stop > MAX_CANDIDATES:
+        return None
     search_query = self.build_tsquery(self.query, config=config)
     rank_expression = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
     content_types = get_descendants_content_types_pks(self.queryset.model)
@@ -213,7 +222,9 @@ def _ranked_candidates(self, config, start, stop, score_field):
         ranked = sorted(allowed, key=lambda pk: (-scores[pk], -pk))
         if len(ranked) >= stop or len(candidates) < limit:
             break
-        limit *= 4
+        if limit >= MAX_CANDIDATES:
+            return None
+        limit = min(limit * 4, MAX_CANDIDATES)
     page_ids = ranked[start:stop]
     queryset = self.queryset.filter(pk__in=page_ids)
     if page_ids:

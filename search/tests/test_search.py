@@ -264,6 +264,23 @@ def test_postgres_bounded_search_looks_past_excluded_candidates(ranked_pages, mo
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("cap", [25, 30])
+def test_postgres_bounded_search_falls_back_to_one_joined_query(ranked_pages, monkeypatch, cap):
+    """Past MAX_CANDIDATES ids (here 25: five wanted, 28 excluded), the queryset is applied in SQL instead."""
+    from home.models import NewsPage
+    from search.backends import database
+
+    def search():
+        return [p.pk for p in NewsPage.objects.live().search("古筝")[:5]]
+
+    expected = _stock_order(monkeypatch, search)
+    monkeypatch.setattr(database, "MAX_CANDIDATES", cap)
+    with CaptureQueriesContext(connection) as queries:
+        assert search() == expected
+    assert any("INNER JOIN" in q["sql"] and "ts_rank" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.postgres
 def test_postgres_search_names_the_text_search_configuration(pages):
     """`to_tsquery(config, text)` is planned as a constant; `to_tsquery(text)` is re-run for every row."""
     from search.backends.database import _default_text_search_config
