@@ -244,9 +244,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from training.models import CoursePage, Enrollment
+    from training.models import CourseSeats, Enrollment
 
-    course = CoursePage.objects.get(pk=course_id)
+    seats = CourseSeats.objects.get(course_id=course_id)
     stored = Enrollment.objects.filter(course_id=course_id)
     confirmed = stored.filter(status="confirmed").count()
     positions = sorted(stored.filter(status="waitlisted").values_list("waitlist_position", flat=True))
@@ -267,8 +267,8 @@ def main() -> int:
     )
     checks = {
         f"exactly {expected_confirmed} confirmed in the database": confirmed == expected_confirmed,
-        "course counter matches the rows": course.confirmed_count == confirmed
-        and course.waitlist_count == len(positions),
+        "seat row matches the rows": (seats.confirmed, seats.offered, seats.waitlisted)
+        == (confirmed, 0, len(positions)),
         f"waitlist positions 1..{expected_waitlisted} without gaps": positions
         == list(range(1, expected_waitlisted + 1)),
         "every success stored, nothing else stored": sorted(references)
