@@ -62,62 +62,94 @@ def restore_counters(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0005_lottery_offers_retention'),
+        ("training", "0005_lottery_offers_retention"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CourseSeats',
+            name="CourseSeats",
             fields=[
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='seats', serialize=False, to='training.coursepage', verbose_name='课程')),
-                ('confirmed', models.PositiveIntegerField(default=0, verbose_name='已录取')),
-                ('offered', models.PositiveIntegerField(default=0, verbose_name='递补待确认（占用名额）')),
-                ('waitlisted', models.PositiveIntegerField(default=0, verbose_name='候补人数')),
-                ('submitted', models.PositiveIntegerField(default=0, verbose_name='待摇号')),
-                ('taken', models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(models.F('confirmed'), '+', models.F('offered')), output_field=models.PositiveIntegerField(verbose_name='已占用名额'))),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="seats",
+                        serialize=False,
+                        to="training.coursepage",
+                        verbose_name="课程",
+                    ),
+                ),
+                ("confirmed", models.PositiveIntegerField(default=0, verbose_name="已录取")),
+                ("offered", models.PositiveIntegerField(default=0, verbose_name="递补待确认（占用名额）")),
+                ("waitlisted", models.PositiveIntegerField(default=0, verbose_name="候补人数")),
+                ("submitted", models.PositiveIntegerField(default=0, verbose_name="待摇号")),
+                (
+                    "taken",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.expressions.CombinedExpression(
+                            models.F("confirmed"), "+", models.F("offered")
+                        ),
+                        output_field=models.PositiveIntegerField(verbose_name="已占用名额"),
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '课程名额状态',
-                'verbose_name_plural': '课程名额状态',
+                "verbose_name": "课程名额状态",
+                "verbose_name_plural": "课程名额状态",
             },
         ),
         migrations.CreateModel(
-            name='LotterySeed',
+            name="LotterySeed",
             fields=[
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='lottery_seed', serialize=False, to='training.coursepage', verbose_name='课程')),
-                ('seed', models.CharField(max_length=64, verbose_name='随机种子')),
-                ('seed_sha256', models.CharField(max_length=64, verbose_name='随机种子的 SHA-256')),
-                ('committed_at', models.DateTimeField(verbose_name='生成时间')),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="lottery_seed",
+                        serialize=False,
+                        to="training.coursepage",
+                        verbose_name="课程",
+                    ),
+                ),
+                ("seed", models.CharField(max_length=64, verbose_name="随机种子")),
+                ("seed_sha256", models.CharField(max_length=64, verbose_name="随机种子的 SHA-256")),
+                ("committed_at", models.DateTimeField(verbose_name="生成时间")),
             ],
             options={
-                'verbose_name': '摇号种子',
-                'verbose_name_plural': '摇号种子',
+                "verbose_name": "摇号种子",
+                "verbose_name_plural": "摇号种子",
             },
         ),
         migrations.RunPython(create_seat_rows, restore_counters),
         migrations.RemoveField(
-            model_name='coursepage',
-            name='confirmed_count',
+            model_name="coursepage",
+            name="confirmed_count",
         ),
         migrations.RemoveField(
-            model_name='coursepage',
-            name='waitlist_count',
+            model_name="coursepage",
+            name="waitlist_count",
         ),
         migrations.AddField(
-            model_name='lotterydraw',
-            name='seed_committed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='种子生成时间'),
+            model_name="lotterydraw",
+            name="seed_committed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="种子生成时间"),
         ),
         migrations.AddField(
-            model_name='lotterydraw',
-            name='seed_sha256',
-            field=models.CharField(blank=True, max_length=64, verbose_name='事先公布的种子 SHA-256'),
+            model_name="lotterydraw",
+            name="seed_sha256",
+            field=models.CharField(blank=True, max_length=64, verbose_name="事先公布的种子 SHA-256"),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'confirmed', 'waitlisted', 'offered'])), fields=['id_number', 'course'], name='enrollment_active_person'),
+            model_name="enrollment",
+            index=models.Index(
+                condition=models.Q(("status__in", ["submitted", "confirmed", "waitlisted", "offered"])),
+                fields=["id_number", "course"],
+                name="enrollment_active_person",
+            ),
         ),
     ]
