@@ -18,6 +18,7 @@ What "taken", "left" and the status mean is defined once, in training.services.s
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -126,6 +127,21 @@ def person_lock_key(term_id: int, id_number: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def answers_busy(function):
+    """Decorator: a lock that cannot be had in time, anywhere in `function`, is EnrollmentError("busy")."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise EnrollmentError("busy", BUSY_MESSAGE) from exc
+            raise
+
+    return wrapper
+
+
 @contextlib.contextmanager
 def locked_course(course_id: int, *, person: tuple[int, str] | None = None, lock: bool = True):
     """A transaction holding the course's seat row (and the person's term lock); yields (course, seats).
@@ -202,6 +218,7 @@ def check_rules(course: CoursePage, applicant: Applicant, now: datetime.datetime
         raise EnrollmentError("employer_required", "职工技能培训请填写工作单位。")
 
 
+@answers_busy
 def enroll(
     course_id: int,
     applicant: Applicant,
@@ -314,6 +331,7 @@ def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
     raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
 
 
+@answers_busy
 def cancel(enrollment_id: int, *, by: str, now=None, user=None) -> Enrollment | None:
     """Cancel an active enrollment; a freed seat goes to the first on the waitlist. Returns the promoted one.
 
@@ -369,6 +387,7 @@ def _course_of(enrollment_id: int) -> int:
     return course_id
 
 
+@answers_busy
 def promote(enrollment_id: int, *, user=None) -> Enrollment:
     """Staff: confirm a waitlisted enrollment now, even above capacity (their decision, logged).
 
@@ -385,6 +404,7 @@ def promote(enrollment_id: int, *, user=None) -> Enrollment:
     return enrollment
 
 
+@answers_busy
 def confirm(enrollment_id: int, *, user=None) -> Enrollment:
     """Staff: confirm a waitlisted or offered enrollment while seats last.
 
@@ -453,6 +473,7 @@ def _fill_from_waitlist(course, seats, user, now) -> list[Enrollment]:
     return promoted
 
 
+@answers_busy
 def apply_capacity(course_id: int, *, user=None, now=None) -> list[Enrollment]:
     """After the course's capacity (名额) changed: new seats go to the waitlist in order before anyone new.
 
@@ -492,6 +513,7 @@ def allocation_error(course_id: int | None, allocation: str) -> str:
     return "已有报名的课程不能更改录取方式（先到先得/摇号），否则已提交的报名将无法按规则录取。"
 
 
+@answers_busy
 def accept_offer(enrollment_id: int, phone: str, *, now=None) -> Enrollment:
     """The applicant takes the seat offered to them, before the offer expires."""
     now = now or timezone.now()
@@ -512,6 +534,7 @@ def accept_offer(enrollment_id: int, phone: str, *, now=None) -> Enrollment:
     return enrollment
 
 
+@answers_busy
 def expire_offers(*, now=None) -> int:
     """Offers past their deadline are withdrawn and the seat goes to the next person. Returns how many."""
     now = now or timezone.now()
@@ -548,6 +571,7 @@ def _expire_due_offers(course, seats, now) -> int:
     return len(due)
 
 
+@answers_busy
 def rebuild_seats(course_id: int, *, fix: bool = True) -> dict:
     """Recount a course's seat row from its enrollments under the lock. Returns {field: (recorded, counted)}
     for every field that differed (empty when the row was right); with `fix` the row is corrected."""

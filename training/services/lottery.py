@@ -20,7 +20,13 @@ import secrets
 from django.utils import timezone
 
 from training.models import Allocation, CoursePage, Enrollment, EnrollmentStatus, LotteryDraw, LotterySeed
-from training.services.enrollment import EnrollmentError, _notify_after_commit, change_seats, locked_course
+from training.services.enrollment import (
+    EnrollmentError,
+    _notify_after_commit,
+    answers_busy,
+    change_seats,
+    locked_course,
+)
 
 
 def seed_hash(seed: str) -> str:
@@ -86,6 +92,7 @@ def can_draw(course: CoursePage, now=None) -> tuple[bool, str]:
     return True, ""
 
 
+@answers_busy
 def run_draw(course_id: int, *, user=None, now=None) -> LotteryDraw:
     """Freeze the entrants, draw with the committed seed, and place every entrant: confirmed, waitlisted
     or not admitted. Raises EnrollmentError (cannot_draw / no_entrants / busy)."""
