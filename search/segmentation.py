@@ -31,7 +31,34 @@ import opencc
 import rjieba
 
 # Function words that would match nearly every document; dropped from both index and queries.
-STOPWORDS = frozenset("的 了 是 在 和 与 及 等 之 其 为 对 把 被 也 都 就 而 或 着 啊 吗 呢 吧".split())
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "等",
+        "之",
+        "其",
+        "为",
+        "对",
+        "把",
+        "被",
+        "也",
+        "都",
+        "就",
+        "而",
+        "或",
+        "着",
+        "啊",
+        "吗",
+        "呢",
+        "吧",
+    ]
+)
 _NOT_A_WORD = re.compile(r"^[\W_]+$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MAX_QUERY_CHARS = 200

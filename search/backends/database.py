@@ -294,9 +294,7 @@ def _pg_ranked_candidates(self, config, search_query, start, stop, score_field):
         .filter(condition)
     )
     if not exact:
-        entries = entries.alias(_vector_=CombinedExpression(F("title"), "||", F("body"))).filter(
-            _vector_=search_query
-        )
+        entries = entries.alias(_vector_=CombinedExpression(F("title"), "||", F("body"))).filter(_vector_=search_query)
     entries = (
         entries.annotate(_score=_pg_score(self, config, "", rank))
         .order_by("-_score", "-_object_pk")
