@@ -76,10 +76,6 @@ def load_seat_state(course_id: int, now: datetime.datetime | None = None) -> dic
     return row or {"seat_taken": 0, "seat_left": 0, "seat_waitlisted": 0, "seat_status": "closed"}
 
 
-def course_status(course: CoursePage, now: datetime.datetime) -> str:
-    return course.status(now)
-
-
 def ensure_seats(course_ids) -> None:
     """Create missing seat rows (counted from the enrollments), e.g. for pages made without a save signal."""
     course_ids = set(course_ids)

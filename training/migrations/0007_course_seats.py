@@ -63,7 +63,7 @@ def restore_counters(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0005_lottery_offers_retention"),
+        ("training", "0006_lessons_payment"),
     ]
 
     operations = [
