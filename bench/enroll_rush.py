@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/enroll_rush.py [--applicants 500] [--seats 30] [--waitlist 100] [--workers 4]
                                           [--threads 1] [--database-url postgres://…/haining_rush] [--keep]
+                                          [--redis-url redis://…/14] [--port N]
 
 Creates a fresh PostgreSQL database (dropped and re-created: default `haining_rush`), migrates it, adds one
 open course, starts gunicorn (production settings, `--workers` processes; Redis for cache and Celery
@@ -126,6 +127,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/haining_rush")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="leave the database in place")
+    parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: any free port)")
     parser.add_argument(
         "--ramp", type=float, default=0.0, help="spread the arrivals evenly over this many seconds (0: all at once)"
     )
@@ -153,7 +155,7 @@ def main() -> int:
     connection.close()
     applications = [application(n) for n in range(1, args.applicants + 1)]
 
-    port = free_port()
+    port = args.port or free_port()
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "haining.wsgi",
