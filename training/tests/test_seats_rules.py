@@ -251,7 +251,7 @@ def held_lock(db):
         other.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_busy_course_says_busy_on_the_web_and_503_with_retry_after_in_the_api(
     client, site_root, held_lock, monkeypatch
 ):
