@@ -152,3 +152,44 @@ def test_everyone_is_told_the_outcome(course, django_capture_on_commit_callbacks
     assert sum("中签，已录取" in t for t in texts) == 3
     assert sum("候补第" in t for t in texts) == 2
     assert sum("未中签" in t for t in texts) == 3
+
+
+def test_seed_hash_is_published_when_the_window_opens_and_the_seed_at_the_draw(client, course, monkeypatch):
+    """Nobody can choose the seed after seeing the entrants: it is fixed, and its hash public, beforehand."""
+    from django.utils import timezone
+
+    commitment = LotterySeed.objects.get(course=course)
+    monkeypatch.setattr(timezone, "now", lambda: OPENS - datetime.timedelta(hours=1))
+    before = client.get(course.url).text
+    assert commitment.seed_sha256 not in before  # published when the window opens
+    monkeypatch.setattr(timezone, "now", lambda: DURING)
+    during = client.get(course.url).text
+    assert commitment.seed_sha256 in during and commitment.seed not in during
+    fill(course, 6)
+    assert commitment.seed not in client.get(f"/enroll/draw/{course.pk}/").text
+    monkeypatch.undo()
+
+    draw = lottery.run_draw(course.pk, now=AFTER)
+    assert draw.seed == commitment.seed and hashlib.sha256(draw.seed.encode()).hexdigest() == commitment.seed_sha256
+    html = client.get(f"/enroll/draw/{course.pk}/").text
+    assert draw.seed in html and commitment.seed_sha256 in html and "核对种子未被更换" in html
+    assert "无。所有录取名额均来自本次摇号。" in html
+    data = client.get(f"/enroll/draw/{course.pk}/?format=json").json()
+    assert data["seed_sha256"] == commitment.seed_sha256 and data["seed"] == draw.seed
+
+
+def test_seats_confirmed_outside_the_draw_are_listed(client, course):
+    from training.services.enrollment import cancel, promote
+
+    fill(course, 8)
+    draw = lottery.run_draw(course.pk, now=AFTER)
+    winner = Enrollment.objects.get(reference=draw.entrants[draw.order[0] - 1]["reference"])
+    first_waiting = Enrollment.objects.get(reference=draw.entrants[draw.order[3] - 1]["reference"])
+    second_waiting = Enrollment.objects.get(reference=draw.entrants[draw.order[4] - 1]["reference"])
+    cancel(winner.pk, by="applicant", now=AFTER)  # the first on the waitlist moves up, in draw order
+    promote(second_waiting.pk)  # staff add one above capacity
+    html = client.get(f"/enroll/draw/{course.pk}/").text
+    assert "摇号以外录取的名额" in html
+    assert f"{first_waiting.masked_participant}（{first_waiting.masked_phone}）：候补递补（按摇号顺序）" in html
+    assert f"{second_waiting.masked_participant}（{second_waiting.masked_phone}）" in html
+    assert lottery.verify(LotteryDraw.objects.get())
