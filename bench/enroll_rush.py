@@ -168,7 +168,7 @@ def main() -> int:
         command += ["--worker-class=gthread", f"--threads={args.threads}"]
     server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 90  # a shared, busy machine can take a while to boot the workers
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
