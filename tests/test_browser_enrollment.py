@@ -102,7 +102,7 @@ VIEWPORT_WIDTHS = {"phone": 390, "desktop": 1280}
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_lottery_result_page(browser, demo_site, viewport):  # noqa: F811
-    """The public draw result: masked names and phones, the seed and hash, readable on a phone."""
+    """The public draw result: masked names and phones, the seed with its published hash, readable on a phone."""
     from home.models import HomePage
     from training.services.enrollment import enroll
     from training.services.lottery import run_draw
@@ -118,12 +118,13 @@ def test_lottery_result_page(browser, demo_site, viewport):  # noqa: F811
     )
     for n in range(1, 9):
         enroll(course.pk, applicant(n, phone=f"1380000{n:04d}"), now=opens + datetime.timedelta(days=1))
-    run_draw(course.pk, seed="browser-demo", now=datetime.datetime(2100, 1, 2, tzinfo=datetime.UTC))
+    draw = run_draw(course.pk, now=datetime.datetime(2100, 1, 2, tzinfo=datetime.UTC))
     context = _open(browser, viewport)
     tab = context.new_page()
     tab.goto(f"{demo_site}/enroll/draw/{course.pk}/")
     assert tab.locator("h1").inner_text() == "机器人编程"
-    assert tab.get_by_text("browser-demo", exact=True).is_visible()
+    assert tab.get_by_text(draw.seed, exact=True).is_visible()
+    assert tab.get_by_text(draw.seed_sha256, exact=True).is_visible()
     assert tab.locator("table tbody tr").count() == 8
     assert tab.get_by_text("138****0001").is_visible()
     _check(tab, f"lottery-result-{viewport}")
