@@ -279,7 +279,10 @@ class CoursePage(SitePage):
 
     @classmethod
     def serve_queryset(cls):
-        return cls.objects.select_related("term", "category", "teacher", "venue", "cover_image")
+        """Routing and search results load the seat state with the page (training.services.seats)."""
+        from training.services.seats import with_seat_state
+
+        return with_seat_state(cls.objects.select_related("term", "category", "teacher", "venue", "cover_image"))
 
     @property
     def summary_text(self) -> str:
