@@ -210,7 +210,6 @@ def test_staff_move_a_lesson_in_the_admin(index, client, django_user_model, djan
 
 
 def test_staff_mark_paid_from_the_enrollment_list(index, client, django_user_model):
-    from training.models import Enrollment
 
     course = make_course(index, fee=480, term__enrollment_opens_at=NOW, term__age_cutoff_date=D(2027, 7, 5))
     enrollment = enroll(course.pk, applicant(1), now=NOW).enrollment
