@@ -83,7 +83,7 @@ def drawn(site_root):
     course = CoursePageFactory(parent=index, term=term, allocation="lottery", capacity=2, waitlist_size=1)
     for n in range(1, 6):
         enroll(course.pk, applicant(n, phone=f"1380000{n:04d}"), now=opens + datetime.timedelta(days=1))
-    lottery.run_draw(course.pk, seed="demo", now=closes + datetime.timedelta(hours=1))
+    lottery.run_draw(course.pk, now=closes + datetime.timedelta(hours=1))
     return course
 
 
