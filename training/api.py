@@ -7,7 +7,6 @@ the same whatever the entry point. Errors have one shape: {"code", "message"[, "
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -18,6 +17,7 @@ from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
 from training.services.catalog import status_q
 from training.services.enrollment import STATUS_LABELS, EnrollmentError, cancel, course_status, enroll
+from training.services.identity import mobile_or_none, normalize_reference
 
 api = NinjaAPI(
     title="海宁市工人文化宫 课程报名接口",
@@ -254,11 +254,16 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
 
 
 def _find(request, reference: str, phone: str):
-    if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or not ratelimit.hit("lookup-phone", phone[:20]):
+    """The enrollment named by reference and phone, both normalised as at enrollment (a phone typed
+    as 139 0000 0001, +86…, full-width… is one phone, also for the rate limit)."""
+    phone = mobile_or_none(phone)
+    if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or (
+        phone and not ratelimit.hit("lookup-phone", phone)
+    ):
         return 429, {"code": "rate_limited", "message": TOO_MANY}
-    phone = _text(phone).replace(" ", "").replace("-", "").removeprefix("+86")[:20]
-    enrollment = Enrollment.objects.filter(Q(reference=_text(reference).strip().upper()[:12]), Q(phone=phone)).first()
-    if enrollment is None or not phone:
+    reference = normalize_reference(reference)
+    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first() if phone and reference else None
+    if enrollment is None:
         return 404, {"code": "not_found", "message": "没有找到这条报名，请核对手机号码和报名编号。"}
     return None, enrollment
 

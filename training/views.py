@@ -3,6 +3,7 @@
 import logging
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,6 +13,7 @@ from training import ratelimit
 from training.forms import EnrollmentForm, LookupForm
 from training.models import Enrollment
 from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll
+from training.services.identity import normalize_reference
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,11 @@ def _render_course(request, course, form, status):
 
 
 def confirmation(request, reference):
+    reference = normalize_reference(reference)
+    if reference is None:
+        raise Http404("没有这条报名。")
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("course", "course__venue", "course__term"), reference=reference.upper()[:12]
+        Enrollment.objects.select_related("course", "course__venue", "course__term"), reference=reference
     )
     return TemplateResponse(
         request,
@@ -98,11 +103,19 @@ def lookup(request):
     )
 
 
+def _find_own_enrollment(request):
+    """The enrollment a cancel/accept POST names by reference and phone (normalised as at enrollment)."""
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return None, None
+    phone = form.cleaned_data["phone"]
+    enrollment = Enrollment.objects.filter(reference=form.cleaned_data["reference"], phone=phone).first()
+    return enrollment, phone
+
+
 @require_POST
 def cancel_enrollment(request):
-    reference = request.POST.get("reference", "").upper()[:12]
-    phone = request.POST.get("phone", "")[:20]
-    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first()
+    enrollment, phone = _find_own_enrollment(request)
     if enrollment is None or not ratelimit.hit("lookup-phone", phone):
         messages.error(request, "没有找到这条报名，或操作过于频繁，请稍后再试。")
         return redirect("training:lookup")
@@ -118,9 +131,7 @@ def cancel_enrollment(request):
 @require_POST
 def accept_offer_view(request):
     """我的报名: take the seat offered from the waitlist, before the deadline."""
-    reference = request.POST.get("reference", "").upper()[:12]
-    phone = request.POST.get("phone", "")[:20]
-    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first()
+    enrollment, phone = _find_own_enrollment(request)
     if enrollment is None or not ratelimit.hit("lookup-phone", phone):
         messages.error(request, "没有找到这条报名，或操作过于频繁，请稍后再试。")
         return redirect("training:lookup")
