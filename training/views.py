@@ -95,6 +95,8 @@ def lookup(request):
                 else:
                     enrollments = [enrollment]
                     request.session["training_lookup"] = [enrollment.reference, phone]
+        else:
+            status = 400
     return TemplateResponse(
         request,
         "training/lookup.html",
