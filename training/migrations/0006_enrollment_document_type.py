@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0005_lottery_offers_retention'),
+        ("training", "0005_lottery_offers_retention"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enrollment',
-            name='document_type',
-            field=models.CharField(choices=[('resident', '居民身份证'), ('hmt_residence', '港澳台居民居住证'), ('foreign_permanent', '外国人永久居留身份证')], default='resident', max_length=20, verbose_name='证件类型'),
+            model_name="enrollment",
+            name="document_type",
+            field=models.CharField(
+                choices=[
+                    ("resident", "居民身份证"),
+                    ("hmt_residence", "港澳台居民居住证"),
+                    ("foreign_permanent", "外国人永久居留身份证"),
+                ],
+                default="resident",
+                max_length=20,
+                verbose_name="证件类型",
+            ),
         ),
     ]
