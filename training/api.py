@@ -92,9 +92,13 @@ class CourseFilters(Schema):
 
 class EnrollmentIn(Schema):
     applicant_name: str = Field(..., max_length=60, description="报名人（家长或本人）姓名")
-    phone: str = Field(..., max_length=30, description="手机号码")
+    phone: str = Field(
+        ..., max_length=30, description="中国大陆手机号码（短信通知）；可带 +86、0086、空格、横线，全角数字亦可"
+    )
     participant_name: str = Field(..., max_length=60, description="学员姓名")
-    id_number: str = Field(..., max_length=30, description="学员 18 位身份证号")
+    id_number: str = Field(
+        ..., max_length=30, description="学员 18 位证件号码：居民身份证、港澳台居民居住证或外国人永久居留身份证"
+    )
     consent: bool = Field(..., description="已阅读并同意个人信息保护告知")
     employer: str = Field("", max_length=120, description="工作单位（职工课程必填）")
     email: str = Field("", max_length=120)

@@ -5,6 +5,8 @@ training.services.identity, so every form that takes a person's details (the pub
 the staff's counter enrollment) checks and normalises them the same way.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -29,7 +31,7 @@ class _NormalisedField(forms.CharField):
 
     @property
     def noun(self) -> str:
-        return str(self.label or "").split("（")[0]
+        return re.sub(r"（[^）]*）", "", str(self.label or ""))
 
     def normalise(self, value: str) -> str:
         raise NotImplementedError
