@@ -1,33 +1,18 @@
-"""Messages to applicants: email and SMS. The SMS provider is a setting (`TRAINING_SMS_BACKEND`).
+"""What applicants are told, and when: the texts of the enrollment notices, written to the outbox.
 
-Development and tests use the console/log backend; a provider's backend implements `send(phone, text)`
-and raises on failure so the Celery task retries.
+`notify(enrollment, event)` is the one entry point: called inside the transaction that changed the
+enrollment, it writes one outbox row per channel (SMS always, e-mail when the applicant gave an address)
+with the text for the event and the enrollment's new status. Delivery, retries, the sweep and resending
+belong to the `notices` app; the SMS provider is `SMS_URL` (see notices.sms).
 """
 
-import logging
+import string
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-logger = logging.getLogger("training.sms")
+from notices.services import queue
 
-DEFAULT_SMS_BACKEND = "training.notifications.LogSmsBackend"
-
-
-class LogSmsBackend:
-    """Writes the message to the log instead of sending it."""
-
-    sent: list[tuple[str, str]] = []  # kept in memory for tests and the development console
-
-    def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
-        self.sent.append((phone, text))
-
-
-def sms_backend():
-    return import_string(getattr(settings, "TRAINING_SMS_BACKEND", DEFAULT_SMS_BACKEND))()
-
+SIGNATURE = "【海宁市工人文化宫】"
 
 MESSAGES = {
     "created:confirmed": "【海宁市工人文化宫】{participant}已成功报名“{course}”，报名编号 {reference}。请按时上课。",
@@ -43,22 +28,54 @@ MESSAGES = {
     "reminder:confirmed": "【海宁市工人文化宫】提醒：{participant}报名的“{course}”明天（{first_lesson}）开课{time}，地点：{venue}。",
 }
 
+# Each parameter is computed only when a template uses it (the course row is loaded with few fields under the lock).
+PARAMETERS = {
+    "participant": lambda e: e.masked_participant,
+    "course": lambda e: e.course.title,
+    "reference": lambda e: e.reference,
+    "position": lambda e: str(e.waitlist_position or ""),
+    "deadline": lambda e: f"{timezone.localtime(e.offer_expires_at):%m月%d日 %H:%M}" if e.offer_expires_at else "",
+    "first_lesson": lambda e: (
+        f"{e.course.first_lesson.month}月{e.course.first_lesson.day}日" if e.course.first_lesson else ""
+    ),
+    "time": lambda e: f" {e.course.start_time:%H:%M}" if e.course.start_time else "",
+    "venue": lambda e: str(e.course.venue) if e.course.venue_id else "见课程页面",
+}
+
+
+def kind_for(enrollment, event: str) -> str:
+    return f"{event}:{enrollment.status}"
+
+
+def message_params(enrollment, template: str) -> dict[str, str]:
+    """The values of the placeholders `template` uses (also the SMS provider template's parameters)."""
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    return {name: PARAMETERS[name](enrollment) for name in dict.fromkeys(names)}
+
 
 def message_for(enrollment, event: str) -> str | None:
-    template = MESSAGES.get(f"{event}:{enrollment.status}")
+    """The SMS text for `event` and the enrollment's current status; None when nothing is said."""
+    template = MESSAGES.get(kind_for(enrollment, event))
     if template is None:
         return None
-    course = enrollment.course
-    deadline = ""
-    if enrollment.offer_expires_at:
-        deadline = f"{timezone.localtime(enrollment.offer_expires_at):%m月%d日 %H:%M}"
-    return template.format(
-        participant=enrollment.masked_participant,
-        course=course.title,
+    return template.format_map(message_params(enrollment, template))
+
+
+def notify(enrollment, event: str, *, user=None) -> list:
+    """Write the notices of `event` (created, promoted, cancelled, offered, expired, lottery, reminder) to the
+    outbox, in the caller's transaction. Returns the rows written (none when the event says nothing)."""
+    kind = kind_for(enrollment, event)
+    template = MESSAGES.get(kind)
+    if template is None:
+        return []
+    params = message_params(enrollment, template)
+    text = template.format_map(params)
+    return queue(
+        kind=kind,
+        about=enrollment,
         reference=enrollment.reference,
-        position=enrollment.waitlist_position or "",
-        deadline=deadline,
-        first_lesson=f"{course.first_lesson.month}月{course.first_lesson.day}日" if course.first_lesson else "",
-        time=f" {course.start_time:%H:%M}" if course.start_time else "",
-        venue=str(course.venue) if course.venue_id else "见课程页面",
+        sms=(enrollment.phone, text),
+        email=(enrollment.email, f"报名通知：{enrollment.course.title}", text.removeprefix(SIGNATURE)),
+        params=params,
+        user=user,
     )

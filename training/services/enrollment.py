@@ -4,8 +4,9 @@ Every change of seats happens inside a transaction that first locks the course r
 (`SELECT … FOR UPDATE` on PostgreSQL, with a lock timeout so a stuck request tells the visitor to try
 again instead of waiting; on SQLite the settings open every transaction with `BEGIN IMMEDIATE`, which
 serialises writers the same way). Under the lock the rules are checked against the course's current
-counts, so capacity can never be exceeded however many requests arrive at once. Messages are sent
-only after the commit, from a Celery task: a mail or broker outage delays a message, never a seat.
+counts, so capacity can never be exceeded however many requests arrive at once. Messages are written
+to the outbox (notices app) in the same transaction and delivered after the commit: a mail, SMS or
+broker outage delays a message, never a seat, and never loses the message.
 
 `now` is injectable for tests; all rules use it instead of the wall clock.
 """
@@ -439,12 +440,7 @@ def _log(enrollment, action, user, data):
 
 
 def _notify_after_commit(enrollment, event):
-    from training.tasks import send_enrollment_notice
+    """Write the event's notices to the outbox in this transaction; they are delivered after the commit."""
+    from training.notifications import notify
 
-    def send():
-        try:
-            send_enrollment_notice.delay(enrollment.pk, event)
-        except Exception:  # broker down: the enrollment stands; staff can resend from the admin
-            logger.exception("Could not queue the %s notice for %s", event, enrollment.reference)
-
-    transaction.on_commit(send)
+    notify(enrollment, event)

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from training.models import Allocation, CoursePage, Enrollment, EnrollmentStatus, LotteryDraw
-from training.services.enrollment import EnrollmentError, _lock_course, _notify_after_commit
+from training.notifications import notify
+from training.services.enrollment import EnrollmentError, _lock_course
 
 
 def draw_key(seed: str, number: int) -> str:
@@ -104,7 +105,8 @@ def run_draw(course_id: int, *, user=None, seed: str = "", now=None) -> LotteryD
         )
         _log_draw(course, draw, user)
         for enrollment in applications:
-            _notify_after_commit(enrollment, "lottery")
+            enrollment.course = course
+            notify(enrollment, "lottery")
     return draw
 
 
