@@ -86,7 +86,7 @@ def test_environment_switches_to_services(tmp_path):
         EMAIL_URL="smtp://mailer:pw@smtp.internal:587?tls=1",
     )
     assert s["engine"] == "django.db.backends.postgresql" and s["db_name"] == "haining"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "haining.cache.FailSafeRedisCache"
     assert s["tasks"] == "haining.tasks_backend.OnCommitCeleryBackend" and s["eager"] is False
     assert s["broker"] == "redis://cache.internal:6379/1"  # CELERY_BROKER_URL defaults to REDIS_URL
     assert s["search"] == "wagtail.search.backends.elasticsearch8"
