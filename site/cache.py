@@ -92,4 +92,3 @@ class FailSafeRedisCache(RedisCache):
     def ping(self) -> None:
         """Raise when Redis does not answer (readiness check; ignores the breaker)."""
         self._cache.get_client(write=True).ping()
-

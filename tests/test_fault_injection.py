@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from stdnum.cn import ric
 from django.db import connection
 from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
+from stdnum.cn import ric
 
 from haining.testing import SERVICES_REQUIRED
 from notices import broker, services

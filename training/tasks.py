@@ -25,3 +25,11 @@ def purge_personal_data() -> int:
     from training.services.retention import anonymise_expired
 
     return sum(anonymise_expired().values())
+
+
+@shared_task
+def release_unpaid() -> int:
+    """Every few minutes (beat): seats unpaid past their payment deadline go to the first on the waitlist."""
+    from training.services.payments import release_unpaid as run
+
+    return run()

@@ -21,7 +21,6 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote
 
-
 _handed_out: set[int] = set()
 
 
@@ -74,7 +73,10 @@ ALIYUN_ERRORS = {
             "HostId": "dysmsapi.aliyuncs.com",
         },
     ),
-    "unavailable": (503, {"Code": "ServiceUnavailable", "Message": "The request has failed due to a temporary failure of the server."}),
+    "unavailable": (
+        503,
+        {"Code": "ServiceUnavailable", "Message": "The request has failed due to a temporary failure of the server."},
+    ),
 }
 
 TENCENT_ERRORS = {
@@ -270,7 +272,12 @@ class FakeTencent(_Gateway):
         if answer in TENCENT_NUMBER_ERRORS:
             code, message = TENCENT_NUMBER_ERRORS[answer]
             status = {"SerialNo": "", "PhoneNumber": phone, "Fee": 0, "SessionContext": "", "Code": code}
-            return 200, {"Response": {"SendStatusSet": [{**status, "Message": message, "IsoCode": "CN"}], "RequestId": request_id}}
+            return 200, {
+                "Response": {
+                    "SendStatusSet": [{**status, "Message": message, "IsoCode": "CN"}],
+                    "RequestId": request_id,
+                }
+            }
         self.accepted.append(
             {
                 "phone": phone,

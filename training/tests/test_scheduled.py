@@ -51,6 +51,7 @@ def test_beat_schedule_names_registered_tasks():
     assert {entry["task"] for entry in schedule.values()} == {
         "notices.tasks.sweep_notices",
         "training.tasks.expire_offers",
+        "training.tasks.release_unpaid",
         "training.tasks.send_lesson_reminders",
         "training.tasks.purge_personal_data",
     }
