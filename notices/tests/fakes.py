@@ -6,6 +6,7 @@ otherwise the operating system picks an unused port.
 """
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -410,8 +411,6 @@ class HungServer:
         self.closed.set()
         for connection in self.held:
             connection.close()
-        try:
+        with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept(), which frees the port
-        except OSError:
-            pass
         self.sock.close()
