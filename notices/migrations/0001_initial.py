@@ -7,46 +7,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(help_text='消息模板的键，如 created:confirmed；短信服务商的模板按它配置（SMS_TEMPLATES）', max_length=64, verbose_name='通知类型')),
-                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件')], max_length=8, verbose_name='渠道')),
-                ('recipient', models.CharField(help_text='手机号码或电子邮箱', max_length=254, verbose_name='接收人')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='模板参数')),
-                ('reference', models.CharField(blank=True, db_index=True, help_text='如报名编号', max_length=32, verbose_name='关联编号')),
-                ('object_id', models.CharField(blank=True, editable=False, max_length=64)),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败')], db_index=True, default='pending', max_length=8, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('provider_id', models.CharField(blank=True, max_length=100, verbose_name='服务商回执')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='下次发送时间')),
-                ('claimed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='开始发送时间')),
-                ('claim_token', models.CharField(blank=True, editable=False, max_length=64)),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送成功时间')),
-                ('content_type', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='contenttypes.contenttype')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('resend_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resends', to='notices.notice', verbose_name='重发自')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="消息模板的键，如 created:confirmed；短信服务商的模板按它配置（SMS_TEMPLATES）",
+                        max_length=64,
+                        verbose_name="通知类型",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("sms", "短信"), ("email", "电子邮件")], max_length=8, verbose_name="渠道"
+                    ),
+                ),
+                ("recipient", models.CharField(help_text="手机号码或电子邮箱", max_length=254, verbose_name="接收人")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="模板参数")),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, help_text="如报名编号", max_length=32, verbose_name="关联编号"
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发送"),
+                            ("sending", "发送中"),
+                            ("sent", "已发送"),
+                            ("failed", "发送失败"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                ("provider_id", models.CharField(blank=True, max_length=100, verbose_name="服务商回执")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="下次发送时间"),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="开始发送时间"),
+                ),
+                ("claim_token", models.CharField(blank=True, editable=False, max_length=64)),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送成功时间")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "resend_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="resends",
+                        to="notices.notice",
+                        verbose_name="重发自",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知记录',
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('resend_notice', '可以重发通知')],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='notice_about_idx'), models.Index(fields=['status', 'next_attempt_at'], name='notice_due_idx')],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知记录",
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [("resend_notice", "可以重发通知")],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="notice_about_idx"),
+                    models.Index(fields=["status", "next_attempt_at"], name="notice_due_idx"),
+                ],
             },
         ),
     ]
