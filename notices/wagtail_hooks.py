@@ -93,19 +93,19 @@ class NoticeViewSet(ModelViewSet):
         return super().get_urlpatterns() + [path("<int:pk>/resend/", self.resend_view, name="resend")]
 
     def resend_view(self, request, pk):
+        """Confirm (GET) and resend (POST); `next` (a local URL) is where to return, e.g. an enrollment page."""
         if not can_resend(request.user):
             raise PermissionDenied
         notice = get_object_or_404(Notice, pk=pk)
-        index_url = reverse(self.get_url_name("index"))
+        back = request.POST.get("next") or request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse(self.get_url_name("index"))
         if request.method != "POST":
             return TemplateResponse(
-                request, "notices/admin/confirm_resend.html", {"notice": notice, "index_url": index_url}
+                request, "notices/admin/confirm_resend.html", {"notice": notice, "index_url": back, "next": back}
             )
         copy = resend(notice, request.user)
         messages.success(request, f"已重新排队发送（通知 {copy.pk}），发送结果见列表中的状态。")
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = index_url
         return redirect(back)
 
 

@@ -104,7 +104,9 @@ def test_pages_are_served_with_the_cache_down(client, site_root, down_cache):
 
 
 @pytest.mark.django_db
-def test_readyz_on_the_embedded_default(client):
+def test_readyz_on_the_embedded_default(client, settings):
+    settings.BROKER_CONFIGURED = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "not configured"}

@@ -33,7 +33,7 @@ from notices.tests.fakes import FakeAliyun, FakeSmtp, HungServer, RedisServer, f
 from training.models import Enrollment
 from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, id_number
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BUDGET = 2.0  # seconds an enrollment may take, whatever is down
 OPEN = dict(

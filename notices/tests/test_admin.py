@@ -59,3 +59,18 @@ def test_users_without_the_permission_cannot_resend(client, django_user_model, n
     client.force_login(user)
     assert client.post(f"/admin/notices/{notice.pk}/resend/").status_code in (302, 403)
     assert not Notice.objects.filter(resend_of=notice).exists()
+
+
+def test_the_table_other_screens_include(rf, notice, admin_user):
+    from django.template.loader import render_to_string
+
+    from notices.services import notices_for
+
+    request = rf.get("/admin/enrollments/inspect/1/")
+    request.user = admin_user
+    html = render_to_string(
+        "notices/includes/notice_table.html",
+        {"notices": notices_for(notice.about), "can_resend": True, "request": request},
+    )
+    assert "发送失败" in html and notice.masked_recipient in html and notice.recipient not in html
+    assert f"/admin/notices/{notice.pk}/resend/?next=/admin/enrollments/inspect/1/" in html

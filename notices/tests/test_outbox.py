@@ -167,7 +167,7 @@ def test_unreachable_broker_leaves_rows_pending_for_the_sweep(course, monkeypatc
     assert sorted(services.due_ids(now=later(1))) == sorted(Notice.objects.values_list("pk", flat=True))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_enrolling_from_a_second_thread_sends_the_notice(course):
     """Threaded servers: the notice task must bind to the project's Celery app, not Celery's default app."""
     outcome = {}
