@@ -63,6 +63,7 @@ TASK_MODULES = [
     "wagtail.images.tasks",
     "wagtail.documents.tasks",
     "wagtail.contrib.frontend_cache.tasks",
+    "home.tasks",
 ]
 
 
