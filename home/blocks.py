@@ -267,7 +267,7 @@ class VideoFileBlock(blocks.StructBlock):
                 from wagtail.blocks.struct_block import StructBlockValidationError
 
                 raise StructBlockValidationError(
-                    block_errors={"file": ValidationError("请选择 MP4 或 WebM 视频文件（当前是 .%s）。" % extension)}
+                    block_errors={"file": ValidationError(f"请选择 MP4 或 WebM 视频文件（当前是 .{extension}）。")}
                 )
         return result
 

@@ -129,10 +129,9 @@ def parse_video_link(url: str) -> VideoLink:
             )
     if host in SHORT_LINK_HOSTS:
         raise VideoLinkError("这是短链接：请先在浏览器中打开它，再复制地址栏里的完整网址粘贴到这里。")
-    if host == "player.bilibili.com":
-        # Older embed codes carry aid=… only; bvid is what the player needs now.
-        if not parse_qs(parts.query).get("bvid"):
-            raise VideoLinkError("这段哔哩哔哩嵌入代码没有 BV 号：请粘贴视频页面的网址（含 BV 号）。")
+    # Older bilibili embed codes carry aid=… only; bvid is what the player needs now.
+    if host == "player.bilibili.com" and not parse_qs(parts.query).get("bvid"):
+        raise VideoLinkError("这段哔哩哔哩嵌入代码没有 BV 号：请粘贴视频页面的网址（含 BV 号）。")
     for provider in PROVIDERS:
         video_id = provider.match(url)
         if video_id:
