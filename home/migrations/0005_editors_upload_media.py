@@ -3,7 +3,7 @@
 Both groups may add and choose images and documents in the root collection (so in every collection
 below it); an editor may change what they uploaded themselves (Wagtail's ownership rule for "add"),
 reviewers may change any picture or document (to fix titles and alt text before approving).
-Permission rows are created here when they do not exist yet (on a fresh database Django creates
+Wagtail checks image rights on wagtailimages.Image whatever the image model. Permission rows are created here when they do not exist yet (on a fresh database Django creates
 permissions only after all migrations have run).
 """
 
@@ -13,15 +13,15 @@ EDITORS = "内容编辑"
 REVIEWERS = "内容审核"
 
 GRANTS = {
-    EDITORS: {("home", "siteimage"): ["add_siteimage", "choose_image"], ("wagtaildocs", "document"): ["add_document", "choose_document"]},
+    EDITORS: {("wagtailimages", "image"): ["add_image", "choose_image"], ("wagtaildocs", "document"): ["add_document", "choose_document"]},
     REVIEWERS: {
-        ("home", "siteimage"): ["add_siteimage", "change_siteimage", "choose_image"],
+        ("wagtailimages", "image"): ["add_image", "change_image", "choose_image"],
         ("wagtaildocs", "document"): ["add_document", "change_document", "choose_document"],
     },
 }  # fmt: skip
 NAMES = {
-    "add_siteimage": "Can add 图片",
-    "change_siteimage": "Can change 图片",
+    "add_image": "Can add image",
+    "change_image": "Can change image",
     "choose_image": "Can choose image",
     "add_document": "Can add document",
     "change_document": "Can change document",
@@ -54,7 +54,7 @@ def backwards(apps, schema_editor):
     GroupCollectionPermission = apps.get_model("wagtailcore.GroupCollectionPermission")
     GroupCollectionPermission.objects.filter(
         group__name__in=[EDITORS, REVIEWERS],
-        permission__codename__in=["add_siteimage", "change_siteimage", "add_document", "change_document"],
+        permission__codename__in=["add_image", "change_image", "add_document", "change_document"],
     ).delete()
 
 
@@ -63,6 +63,7 @@ class Migration(migrations.Migration):
         ("home", "0004_editor_content"),
         ("home", "0003_editorial_review"),
         ("wagtaildocs", "0014_alter_document_file_size"),
+        ("wagtailimages", "0027_image_description"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
