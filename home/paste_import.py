@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 PLACEHOLDER_MARK = "〔待处理图片"
 # True while the current admin request publishes, submits or approves a page.
 PUBLISHING: contextvars.ContextVar[bool] = contextvars.ContextVar("haining_publishing", default=False)
+# False during Wagtail's autosave (every 500 ms while typing): pictures are fetched on a real save only.
+IMPORTING: contextvars.ContextVar[bool] = contextvars.ContextVar("haining_importing", default=True)
 
 _LINKED_PLACEHOLDER = re.compile(
     r'<a\b[^>]*?\bhref="(?P<href>[^"]+)"[^>]*>\s*〔待处理图片(?:：(?P<alt>[^〕<]*))?〕\s*</a>', re.IGNORECASE
@@ -137,6 +139,9 @@ def resolve_pasted_images(source: str) -> tuple[str, int]:
     if PLACEHOLDER_MARK not in source:
         return source, 0
 
+    if not IMPORTING.get():
+        return source, source.count(PLACEHOLDER_MARK)
+
     def split_paragraph(match):
         attrs, inner = match.group("attrs"), match.group("inner")
         if PLACEHOLDER_MARK not in inner:
@@ -171,5 +176,6 @@ def unresolved_message(count: int) -> str:
 
 
 def reset_publishing(**kwargs) -> None:
-    """Connected to ``request_started``: a publish flag never outlives its request."""
+    """Connected to ``request_started``: the flags never outlive their request."""
     PUBLISHING.set(False)
+    IMPORTING.set(True)

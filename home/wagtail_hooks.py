@@ -70,9 +70,11 @@ PUBLISH_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
 
 
 def _mark_publishing(request, *args):
-    from .paste_import import PUBLISHING
+    from .paste_import import IMPORTING, PUBLISHING
 
     PUBLISHING.set(request.method == "POST" and any(request.POST.get(action) for action in PUBLISH_ACTIONS))
+    # Wagtail's autosave asks for JSON; fetching pictures then would slow every keystroke's save.
+    IMPORTING.set(request.accepts("text/html"))
 
 
 hooks.register("before_edit_page", _mark_publishing)
