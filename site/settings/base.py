@@ -190,7 +190,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "海宁市总工会"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The public address (scheme://host[:port]): the default Site's hostname (`manage configure_site`), and the
+# base of links in the admin and in notices.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL or "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "home.SiteImage"
 # Phone photos: HEIC/HEIF are accepted and converted to JPEG on upload (home.uploads, pillow-heif).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]
@@ -267,6 +270,7 @@ TRAINING_RATE_LIMITS: dict = {}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},
+    "training-release-unpaid": {"task": "training.tasks.release_unpaid", "schedule": 600.0},
     "training-lesson-reminders": {
         "task": "training.tasks.send_lesson_reminders",
         "schedule": crontab(hour=18, minute=0),
