@@ -232,7 +232,10 @@ class VideoValue(blocks.StructValue):
 
 
 class VideoBlock(blocks.StructBlock):
-    video = VideoEmbedBlock(label="视频")
+    video = VideoEmbedBlock(
+        label="视频网址或嵌入代码",
+        help_text="支持哔哩哔哩、腾讯视频、优酷、抖音、视频号：粘贴视频页面网址，或平台「分享 → 嵌入代码」。YouTube 等境外网站在中国大陆打不开，不能使用。",
+    )
     title = blocks.CharBlock(required=False, max_length=120, label="视频标题")
 
     class Meta:

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 CLIPBOARD = REPO / "tests" / "fixtures" / "clipboard"
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", REPO / "var" / "screenshots" / "editor"))
 PICTURE_PORT = 18961
+STYLES = {"红头": "red-head", "居中": "align-center", "缩进": "indent", "居右": "align-right"}
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -318,11 +319,13 @@ def test_reviewer_publishes_notice_with_table_and_videos(browser, newsroom):
     for number, (text, style) in enumerate(lines):
         if number:
             page.keyboard.press("Enter")
-        if style:
-            # The block type from the command palette, as an editor types "/" then the name.
-            page.keyboard.type("/" + style)
-            page.keyboard.press("Enter")
         page.keyboard.type(text)
+        if style:
+            # Select the line and press the toolbar button, as an editor does.
+            page.keyboard.press("Home")
+            page.keyboard.press("Shift+End")
+            page.locator(f".Draftail-ToolbarButton[name='{STYLES[style]}']").first.click()
+            page.keyboard.press("End")
     _shot(page, "notice-editor")
 
     _add_block(page, "表格（从 Excel/WPS 粘贴）")
@@ -334,13 +337,18 @@ def test_reviewer_publishes_notice_with_table_and_videos(browser, newsroom):
     assert page.locator(".pasted-table__preview td[colspan='3']").count() == 1
 
     _add_block(page, "网络视频")
-    page.locator("[data-contentpath='body'] textarea").last.fill("https://www.bilibili.com/video/BV1GJ411x7h7/")
+    _shot(page, "notice-editor-video-block")
+    page.locator("[data-contentpath='body'] [data-contentpath='video'] :is(input, textarea)").last.fill(
+        "https://www.bilibili.com/video/BV1GJ411x7h7/"
+    )
     _shot(page, "notice-editor-blocks")
 
     page.evaluate("document.querySelector('button[name=\"action-publish\"]').click()")
-    page.wait_for_load_state()
-    notice = NewsPage.objects.get(title="关于举办2026年全市职工技能竞赛的通知")
-    assert notice.live, page.content()[:3000]
+    page.wait_for_load_state("networkidle")
+    _shot(page, "notice-after-publish")
+    errors = page.locator(".error-message, .w-field__errors, .help-critical").all_inner_texts()
+    notice = NewsPage.objects.filter(title="关于举办2026年全市职工技能竞赛的通知").first()
+    assert notice is not None and notice.live, [e for e in errors if e.strip()]
     # The uploaded MP4 block is added to the same page (choosers are Wagtail's own, tested upstream).
     notice.body.append(("video_file", {"file": video, "poster": poster, "title": "竞赛集锦", "caption": "2025年决赛"}))
     notice.save_revision(user=newsroom["users"]["shenhe"]).publish()
