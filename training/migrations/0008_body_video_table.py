@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0006_lessons_payment"),
+        ("training", "0007_course_seats"),
     ]
 
     operations = [
