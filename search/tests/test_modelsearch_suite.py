@@ -24,7 +24,9 @@ from django.db import connection
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "var" / "test-fixtures" / "modelsearch"
 NAME = re.compile(r"^\s*(?P<name>test_\w+) \([\w.]+\)(?P<params>(?: \(.*?\))?)")
-OUTCOME = re.compile(r" \.\.\. (?P<outcome>ok|FAIL|ERROR|skipped ['"](?P<reason>.*)['"]|expected failure|unexpected success)\s*$")
+OUTCOME = re.compile(
+    r" \.\.\. (?P<outcome>ok|FAIL|ERROR|skipped [\"'](?P<reason>.*)[\"']|expected failure|unexpected success)\s*$"
+)
 SUITES = {
     "sqlite": ("modelsearch.tests.test_sqlite_backend.TestSQLiteSearchBackend", "OurSQLiteSearchBackend"),
     "postgresql": ("modelsearch.tests.test_postgres_backend.TestPostgresSearchBackend", "OurPostgresSearchBackend"),
