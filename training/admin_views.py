@@ -175,9 +175,10 @@ class PromoteBulkAction(EnrollmentBulkAction):
 BULK_ACTIONS = (ConfirmBulkAction, CancelBulkAction, PromoteBulkAction)
 
 
-def roster_summary(course: CoursePage) -> dict:
-    """The roster header of one course: seats from the course's own counters (the ones the rules use)."""
-    course = CoursePage.objects.select_related("term").get(pk=course.pk)
+def roster_summary(course: CoursePage | int) -> dict:
+    """The roster header of one course (a course or its id): seats from the course's own counters (the ones
+    the rules use)."""
+    course = CoursePage.objects.select_related("term").get(pk=getattr(course, "pk", course))
     counts = Enrollment.objects.filter(course=course).aggregate(
         submitted=Count("pk", filter=Q(status=EnrollmentStatus.SUBMITTED)),
         offered=Count("pk", filter=Q(status=EnrollmentStatus.OFFERED)),
