@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0005_lottery_offers_retention'),
+        ("training", "0005_lottery_offers_retention"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enrollment',
-            name='source',
-            field=models.CharField(choices=[('web', '网上（网站）'), ('api', '网上（小程序/接口）'), ('counter', '现场'), ('phone', '电话'), ('admin', '后台'), ('shell', '其他')], default='web', max_length=10, verbose_name='报名方式'),
+            model_name="enrollment",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("web", "网上（网站）"),
+                    ("api", "网上（小程序/接口）"),
+                    ("counter", "现场"),
+                    ("phone", "电话"),
+                    ("admin", "后台"),
+                    ("shell", "其他"),
+                ],
+                default="web",
+                max_length=10,
+                verbose_name="报名方式",
+            ),
         ),
     ]
