@@ -19,14 +19,10 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from training import exports
-from training.admin_views import BULK_ACTIONS, can_change_enrollments, roster_summary
+from training import exports, staff_views
+from training.admin_views import BULK_ACTIONS, can_change_enrollments, can_see_personal_data, roster_summary
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
-from training.services.enrollment import EnrollmentError, cancel, promote
-
-
-def can_see_personal_data(user) -> bool:
-    return user.has_perm("training.view_personal_data")
+from training.services.enrollment import EnrollmentError, cancel, confirm, promote
 
 
 def course_choices():
@@ -115,6 +111,7 @@ class EnrollmentIndexView(IndexView):
 
     template_name = "training/admin/enrollment_index.html"
     results_template_name = "training/admin/enrollment_index_results.html"
+    add_item_label = "现场/电话报名"
 
     def get_base_queryset(self):
         return with_personal_columns(super().get_base_queryset(), self.request.user)
@@ -186,6 +183,10 @@ class EnrollmentIndexView(IndexView):
         context = super().get_context_data(*args, **kwargs)
         context["can_bulk_act"] = self.can_bulk_act
         context["roster"] = roster_summary(self.roster_course) if self.roster_course else None
+        if self.roster_course:
+            context["signin_url"] = reverse("enrollments:signin", args=[self.roster_course])
+            if context.get("add_url"):
+                context["add_url"] = context["header_action_url"] = f"{self.add_url}?course={self.roster_course}"
         return context
 
 
@@ -216,29 +217,45 @@ class EnrollmentViewSet(ModelViewSet):
     form_fields = ["employer", "union_member"]
 
     index_view_class = EnrollmentIndexView
+    inspect_view_class = staff_views.EnrollmentDetailView
+
+    @property
+    def add_view(self):
+        # Counter/telephone enrollment: the public form and the enrollment service, not a model form.
+        return staff_views.counter_enrollment
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("<int:pk>/cancel/", self.staff_action("cancel"), name="cancel"),
             path("<int:pk>/promote/", self.staff_action("promote"), name="promote"),
+            path("<int:pk>/confirm/", self.staff_action("confirm"), name="confirm"),
+            path("<int:pk>/slip/", staff_views.confirmation_slip, name="slip"),
+            path("signin/<int:course_id>/", staff_views.signin_sheet, name="signin"),
         ]
 
+    STAFF_ACTIONS = {
+        "cancel": ("取消报名", "取消后名额释放，候补第一位将自动递补并收到短信。"),
+        "promote": ("递补为正式录取", "该学员将被正式录取（可超出名额），并收到短信通知。"),
+        "confirm": ("录取", "在名额范围内正式录取该报名（名额已满时不会超额录取），学员将收到短信通知。"),
+    }
+
     def staff_action(self, action):
+        label, explanation = self.STAFF_ACTIONS[action]
+
         def view(request, pk):
-            if not request.user.has_perm("training.change_enrollment"):
+            if not can_change_enrollments(request.user):
                 raise PermissionDenied
             enrollment = get_object_or_404(Enrollment.objects.select_related("course"), pk=pk)
+            back_url = reverse(self.get_url_name("inspect"), args=[pk])
             if request.method != "POST":
                 return TemplateResponse(
                     request,
                     "training/admin/confirm_action.html",
                     {
                         "enrollment": enrollment,
-                        "action_label": "取消报名" if action == "cancel" else "递补为正式录取",
-                        "explanation": "取消后名额释放，候补第一位将自动递补并收到短信。"
-                        if action == "cancel"
-                        else "该学员将被正式录取（可超出名额），并收到短信通知。",
-                        "index_url": reverse(self.get_url_name("index")),
+                        "action_label": label,
+                        "explanation": explanation,
+                        "index_url": back_url,
                     },
                 )
             try:
@@ -247,12 +264,15 @@ class EnrollmentViewSet(ModelViewSet):
                     messages.success(
                         request, "已取消该报名。" + (f"候补 {promoted.reference} 已自动递补。" if promoted else "")
                     )
-                else:
+                elif action == "promote":
                     promote(pk, user=request.user)
                     messages.success(request, "已递补为正式录取。")
+                else:
+                    confirm(pk, user=request.user)
+                    messages.success(request, "已录取。")
             except EnrollmentError as error:
                 messages.error(request, error.message)
-            return redirect(reverse(self.get_url_name("index")))
+            return redirect(back_url)
 
         return view
 
