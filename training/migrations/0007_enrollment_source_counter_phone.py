@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0005_lottery_offers_retention"),
+        ("training", "0006_lessons_payment"),
     ]
 
     operations = [
