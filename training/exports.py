@@ -107,6 +107,7 @@ COLUMNS = (
     ExportColumn("union_member", "工会会员", "bool", width=9),
     ExportColumn("source", "报名方式", "label", width=9),
     ExportColumn("created_at", "提交时间（北京时间）", "datetime", width=20),
+    ExportColumn("paid_at", "缴费时间（北京时间）", "datetime", width=20),
     ExportColumn("cancelled_at", "取消时间（北京时间）", "datetime", width=20),
     ExportColumn("cancelled_by", "取消方", "label", width=10),
 )

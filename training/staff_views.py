@@ -28,6 +28,7 @@ from training.models import (
     mask_phone,
 )
 from training.services.enrollment import EnrollmentError, age_on, enroll
+from training.services.lessons import cn_day, lessons_of, schedule_summary
 
 ADD_PERMISSION = "training.add_enrollment"
 
@@ -221,13 +222,9 @@ class EnrollmentDetailView(InspectView):
 # --- printed pages ------------------------------------------------------------------------------------
 
 
-def _schedule(course: CoursePage) -> str:
-    parts = []
-    if course.weekdays:
-        parts.append(course.weekday_labels())
-    if course.start_time:
-        parts.append(f"{course.start_time:%H:%M}" + (f"–{course.end_time:%H:%M}" if course.end_time else ""))
-    return " ".join(parts)
+def _schedule(course: CoursePage, lessons=None) -> str:
+    """The course's one schedule line (training.services.lessons), e.g. "每周六 09:00–10:30，… 共 6 次课"."""
+    return schedule_summary(course, lessons_of(course) if lessons is None else lessons)
 
 
 def confirmation_slip(request, pk):
@@ -255,7 +252,7 @@ def confirmation_slip(request, pk):
     )
 
 
-SIGNIN_COLUMNS = 10
+SIGNIN_COLUMNS = 12
 
 
 def signin_sheet(request, course_id):
@@ -283,15 +280,20 @@ def signin_sheet(request, course_id):
                 "reference": e.reference,
             }
         )
-    lessons = min(course.lessons or SIGNIN_COLUMNS, SIGNIN_COLUMNS)
+    lessons = lessons_of(course)
+    held = [lesson for lesson in lessons if lesson.is_held]
+    # The lesson dates from today on (all of them before the course starts), as many as fit on the page.
+    today = timezone.localdate()
+    upcoming = [lesson for lesson in held if lesson.date >= today] or held
+    columns = [cn_day(lesson.date) for lesson in upcoming[:SIGNIN_COLUMNS]]
     return TemplateResponse(
         request,
         "training/admin/signin_sheet.html",
         {
             "course": course,
-            "schedule": _schedule(course),
+            "schedule": _schedule(course, lessons),
             "rows": rows,
-            "lesson_numbers": range(1, lessons + 1),
+            "lesson_dates": columns or [""] * SIGNIN_COLUMNS,
             "blank_rows": range(max(0, 3 - len(rows) % 20 if rows else 3)),
             "printed_at": local(timezone.now(), "%Y-%m-%d %H:%M"),
             "back_url": reverse("enrollments:index") + f"?course={course.pk}",

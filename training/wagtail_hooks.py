@@ -394,3 +394,11 @@ def _register_payment_bulk_action():
 
 
 _register_payment_bulk_action()
+
+
+@hooks.register("construct_homepage_panels")
+def add_enrollment_dashboard(request, panels):
+    if request.user.has_perm("training.view_enrollment"):
+        from training.dashboard import EnrollmentDashboardPanel
+
+        panels.append(EnrollmentDashboardPanel(request))
