@@ -10,7 +10,7 @@ reported for that enrollment while the others go through. Every change is logged
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import Http404
 from wagtail.admin import messages
 from wagtail.admin.views.bulk_action import BulkAction
@@ -18,6 +18,7 @@ from wagtail.log_actions import LogContext
 
 from training.models import ACTIVE_STATUSES, Allocation, CoursePage, Enrollment, EnrollmentStatus
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
+from training.services.seats import with_seat_state
 
 CHANGE_PERMISSION = "training.change_enrollment"
 
@@ -97,7 +98,7 @@ class EnrollmentBulkAction(BulkAction):
         chosen = defaultdict(int)
         for enrollment in enrollments:
             chosen[enrollment.course_id] += 1
-        courses = CoursePage.objects.filter(pk__in=chosen).order_by("title")
+        courses = with_seat_state(CoursePage.objects.filter(pk__in=chosen).select_related("seats")).order_by("title")
         return [{"course": course, "chosen": chosen[course.pk]} for course in courses]
 
     def get_execution_context(self):
@@ -140,8 +141,11 @@ class ConfirmBulkAction(EnrollmentBulkAction):
     action_type = "confirm"
     aria_label = "录取所选报名"
     action_priority = 10
-    applies_to = (EnrollmentStatus.SUBMITTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)
-    explanation = "在名额范围内正式录取所选报名（候补按候补顺序）；名额已满的课程不会超额录取，相应报名将被跳过并提示。学员将收到短信通知。"
+    applies_to = (EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)
+    explanation = (
+        "在名额范围内正式录取所选候补报名（按候补顺序）；名额已满的课程不会超额录取，相应报名将被跳过并提示。"
+        "摇号课程的报名只能由摇号决定，不能在摇号前人工录取。学员将收到短信通知。"
+    )
     done_label = "录取"
 
     def run(self, enrollment, user):
@@ -181,22 +185,18 @@ BULK_ACTIONS = (ConfirmBulkAction, CancelBulkAction, PromoteBulkAction)
 
 
 def roster_summary(course: CoursePage | int) -> dict:
-    """The roster header of one course (a course or its id): seats from the course's own counters (the ones
-    the rules use)."""
-    course = CoursePage.objects.select_related("term").get(pk=getattr(course, "pk", course))
-    counts = Enrollment.objects.filter(course=course).aggregate(
-        submitted=Count("pk", filter=Q(status=EnrollmentStatus.SUBMITTED)),
-        offered=Count("pk", filter=Q(status=EnrollmentStatus.OFFERED)),
-    )
+    """The roster header of one course (a course or its id), from its seat row (training.services.seats, the numbers the rules use)."""
+    course = with_seat_state(CoursePage.objects.select_related("term", "seats")).get(pk=getattr(course, "pk", course))
+    seats = course.seats
     return {
         "course": course,
         "capacity": course.capacity,
-        "confirmed": course.confirmed_count,
-        "waitlisted": course.waitlist_count,
+        "confirmed": seats.confirmed,
+        "waitlisted": seats.waitlisted,
         "waitlist_size": course.waitlist_size,
-        # Offered seats are held for the person offered them (see services.enrollment._seats_taken).
-        "seats_left": max(course.capacity - course.confirmed_count - counts["offered"], 0),
-        "over_capacity": max(course.confirmed_count - course.capacity, 0),
+        "offered": seats.offered,  # held for the person offered them: taken, not free
+        "submitted": seats.submitted,
+        "seats_left": course.seat_left,
+        "over_capacity": max(course.seat_taken - course.capacity, 0),
         "is_lottery": course.allocation == Allocation.LOTTERY,
-        **counts,
     }

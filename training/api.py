@@ -8,7 +8,7 @@ the same whatever the entry point. Errors have one shape: {"code", "message"[, "
 import datetime
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
@@ -16,8 +16,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from training import ratelimit
 from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
-from training.services.catalog import status_q
-from training.services.enrollment import STATUS_LABELS, EnrollmentError, cancel, course_status, enroll
+from training.services.enrollment import EnrollmentError, cancel, enroll
+from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
 api = NinjaAPI(
     title="海宁市工人文化宫 课程报名接口",
@@ -32,7 +32,15 @@ api = NinjaAPI(
 )
 
 TOO_MANY = "操作过于频繁，请 10 分钟后再试。如有疑问请拨打 12351。"
-CONFLICT_STATUS = {"busy": 429}
+BUSY_RETRY_AFTER = "5"  # seconds: the lock timeout
+
+
+def _refused(error: EnrollmentError, response: HttpResponse):
+    """A rule's refusal as 409, or 503 with Retry-After when the course was busy (a temporary state)."""
+    if error.code == "busy":
+        response["Retry-After"] = BUSY_RETRY_AFTER
+        return Status(503, {"code": error.code, "message": error.message})
+    return Status(409, {"code": error.code, "message": error.message})
 
 
 class ErrorOut(Schema):
@@ -61,7 +69,7 @@ class CourseOut(Schema):
     age_min: int | None
     age_max: int | None
     capacity: int
-    seats_left: int
+    seats_left: int = Field(..., description="剩余名额：名额减去已录取和递补待确认（保留中）的人数")
     waitlist_count: int
     waitlist_size: int
     status: str = Field(
@@ -114,8 +122,9 @@ class PhoneIn(Schema):
     phone: str = Field(..., max_length=30)
 
 
-def _course_out(course: CoursePage, request, now) -> dict:
-    status = course_status(course, now)
+def _course_out(course: CoursePage, request) -> dict:
+    """`course` comes annotated by training.services.seats.with_seat_state."""
+    status = course.seat_status
     return {
         "id": course.pk,
         "title": course.title,
@@ -128,8 +137,8 @@ def _course_out(course: CoursePage, request, now) -> dict:
         "age_min": course.age_min,
         "age_max": course.age_max,
         "capacity": course.capacity,
-        "seats_left": course.seats_left,
-        "waitlist_count": course.waitlist_count,
+        "seats_left": course.seat_left,
+        "waitlist_count": course.seat_waitlisted,
         "waitlist_size": course.waitlist_size,
         "status": status,
         "status_label": STATUS_LABELS[status],
@@ -158,8 +167,8 @@ def _text(value: str) -> str:
     return value.replace("\x00", "")
 
 
-def _courses():
-    return CoursePage.objects.live().public().select_related("term", "category", "venue")
+def _courses(now=None):
+    return with_seat_state(CoursePage.objects.live().public().select_related("term", "category", "venue"), now)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -186,8 +195,7 @@ def chinese_validation_errors(request, exc):
 
 @api.get("/courses/", response=CourseList, summary="课程列表", tags=["课程"])
 def list_courses(request: HttpRequest, filters: Query[CourseFilters]):
-    now = timezone.now()
-    courses = _courses()
+    courses = _courses(timezone.now())
     if filters.term:
         courses = courses.filter(term_id=filters.term)
     if filters.category:
@@ -195,16 +203,11 @@ def list_courses(request: HttpRequest, filters: Query[CourseFilters]):
     if filters.audience:
         courses = courses.filter(audience=filters.audience) if filters.audience in Audience.values else courses.none()
     if filters.status:
-        condition = status_q(filters.status, now)
-        if condition is None:
-            courses = courses.none()
-        else:
-            q, opens, closes = condition
-            courses = courses.annotate(_opens=opens, _closes=closes).filter(q)
+        courses = courses.filter(seat_status=filters.status) if filters.status in STATUSES else courses.none()
     courses = courses.order_by("term__starts_on", "path")
     total = courses.count()
     page = courses[filters.offset : filters.offset + filters.limit]
-    return {"count": total, "items": [_course_out(c, request, now) for c in page]}
+    return {"count": total, "items": [_course_out(c, request) for c in page]}
 
 
 @api.get("/courses/{course_id}/", response={200: CourseOut, 404: ErrorOut}, summary="课程详情", tags=["课程"])
@@ -212,7 +215,7 @@ def get_course(request: HttpRequest, course_id: int):
     course = _courses().filter(pk=course_id).first() if 0 < course_id < 2**31 else None
     if course is None:
         return Status(404, {"code": "not_found", "message": "没有这门课程。"})
-    return Status(200, _course_out(course, request, timezone.now()))
+    return Status(200, _course_out(course, request))
 
 
 @api.post(
@@ -224,12 +227,16 @@ def get_course(request: HttpRequest, course_id: int):
         409: ErrorOut,
         422: ValidationErrorOut,
         429: ErrorOut,
+        503: ErrorOut,
     },
     summary="报名",
-    description="201：新报名；200：同一学员已报过本课程，返回原报名；409：规则不允许（code 说明原因）；422：填写有误。",
+    description=(
+        "201：新报名；200：同一学员已报过本课程，返回原报名；409：规则不允许（code 说明原因）；422：填写有误；"
+        "503：系统繁忙（code=busy），报名未提交，请按 Retry-After 秒数后重试。"
+    ),
     tags=["报名"],
 )
-def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn):
+def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn, response: HttpResponse):
     if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     # Only what the form needs: the service reloads the course under its lock and checks every rule.
@@ -249,7 +256,7 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
     try:
         outcome = enroll(course.pk, form.applicant(), source="api")
     except EnrollmentError as error:
-        return Status(CONFLICT_STATUS.get(error.code, 409), {"code": error.code, "message": error.message})
+        return _refused(error, response)
     return Status((201 if outcome.created else 200), _enrollment_out(outcome.enrollment))
 
 
@@ -278,18 +285,18 @@ def get_enrollment(request: HttpRequest, reference: str, phone: str = Query(...,
 
 @api.post(
     "/enrollments/{reference}/cancel/",
-    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="取消报名（需手机号）",
     description="取消后名额释放，候补第一位自动递补。",
     tags=["报名"],
 )
-def cancel_enrollment(request: HttpRequest, reference: str, payload: PhoneIn):
+def cancel_enrollment(request: HttpRequest, reference: str, payload: PhoneIn, response: HttpResponse):
     status, found = _find(request, reference, payload.phone)
     if status:
         return Status(status, found)
     try:
         cancel(found.pk, by="applicant")
     except EnrollmentError as error:
-        return Status(CONFLICT_STATUS.get(error.code, 409), {"code": error.code, "message": error.message})
+        return _refused(error, response)
     found.refresh_from_db()
     return Status(200, _enrollment_out(found))
