@@ -63,7 +63,16 @@ def build(enrollments: int, courses: int) -> dict:
     from wagtail.models import Page, Site
 
     from home.models import HomePage
-    from training.models import CourseCategory, CourseIndexPage, CoursePage, Enrollment, EnrollmentStatus, Term
+    from training.models import (
+        CourseCategory,
+        CourseIndexPage,
+        CoursePage,
+        CourseSeats,
+        Enrollment,
+        EnrollmentStatus,
+        Term,
+    )
+    from training.services.seats import count_enrollments
 
     User = get_user_model()
 
@@ -144,8 +153,9 @@ def build(enrollments: int, courses: int) -> dict:
                     source="web",
                 )
             )
-        CoursePage.objects.filter(pk=course_id).update(confirmed_count=capacity, waitlist_count=waiting)
     Enrollment.objects.bulk_create(rows, batch_size=2000)
+    for course_id in course_ids:  # the seat rows, counted from the enrollments
+        CourseSeats.objects.update_or_create(course_id=course_id, defaults=count_enrollments(course_id))
     # Spread the submission times over the enrollment window.
     user = User.objects.create_user("office", password="pw")
     user.groups.add(Group.objects.get(name="报名管理员"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from wagtail.admin.ui.components import Component
 
 from training.admin_views import can_change_enrollments
 from training.models import Allocation, CoursePage, Enrollment, EnrollmentStatus, Term
+from training.services.seats import with_seat_state
 
 #: Hours shown around the opening time: one before, then the first day.
 HOURS_BEFORE, HOURS_AFTER = 1, 23
@@ -53,41 +54,40 @@ class CourseSeats:
     offered: int
     submitted: int
     lottery: bool
-
-    @property
-    def seats_left(self) -> int:
-        return max(self.capacity - self.confirmed - self.offered, 0)
+    seats_left: int
 
 
-def course_seats(term: Term) -> list[CourseSeats]:
-    """Two queries: the courses' own counters, and the offers/applications counted by course."""
-    counts = {
-        row["course_id"]: row
-        for row in Enrollment.objects.filter(course__term=term)
-        .values("course_id")
-        .annotate(
-            offered=Count("pk", filter=Q(status=EnrollmentStatus.OFFERED)),
-            submitted=Count("pk", filter=Q(status=EnrollmentStatus.SUBMITTED)),
-        )
-    }
+def course_seats(term: Term, now=None) -> list[CourseSeats]:
+    """One query: each course's seat row (training.services.seats: the numbers the rules use)."""
     rows = []
     for course in (
-        CoursePage.objects.filter(term=term)
+        with_seat_state(CoursePage.objects.filter(term=term), now)
         .order_by("title", "pk")
-        .values("pk", "title", "capacity", "confirmed_count", "waitlist_count", "waitlist_size", "allocation")
+        .values(
+            "pk",
+            "title",
+            "capacity",
+            "waitlist_size",
+            "allocation",
+            "seat_left",
+            "seats__confirmed",
+            "seats__offered",
+            "seats__waitlisted",
+            "seats__submitted",
+        )
     ):
-        extra = counts.get(course["pk"], {})
         rows.append(
             CourseSeats(
                 pk=course["pk"],
                 title=course["title"],
                 capacity=course["capacity"],
-                confirmed=course["confirmed_count"],
-                waitlisted=course["waitlist_count"],
+                confirmed=course["seats__confirmed"] or 0,
+                waitlisted=course["seats__waitlisted"] or 0,
                 waitlist_size=course["waitlist_size"],
-                offered=extra.get("offered", 0),
-                submitted=extra.get("submitted", 0),
+                offered=course["seats__offered"] or 0,
+                submitted=course["seats__submitted"] or 0,
                 lottery=course["allocation"] == Allocation.LOTTERY,
+                seats_left=course["seat_left"],
             )
         )
     return rows
@@ -243,7 +243,7 @@ class EnrollmentDashboardPanel(Component):
             "lottery": lottery_waiting(now) if can_change_enrollments(self.request.user) else [],
         }
         if term is not None:
-            rows = course_seats(term)
+            rows = course_seats(term, now)
             context.update(
                 rows=rows,
                 seats=seats_chart(rows),

@@ -56,8 +56,8 @@ def test_counter_enrollment_goes_through_the_service_and_logs_who_entered_it(cli
     assert enrollment.source == "counter" and enrollment.status == "confirmed"
     assert enrollment.phone == "13900012345" and enrollment.gender == "F"
     assert enrollment.birth_date == datetime.date(2018, 6, 1)
-    course.refresh_from_db()
-    assert course.confirmed_count == 1
+    course.seats.refresh_from_db()
+    assert course.seats.confirmed == 1
     entry = ModelLogEntry.objects.for_instance(enrollment).get(action="training.enroll")
     assert entry.user == office
     # A caller next: the course is full, so the waitlist, recorded as 电话.

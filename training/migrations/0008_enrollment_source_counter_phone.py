@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0006_lessons_payment"),
+        ("training", "0007_course_seats"),
     ]
 
     operations = [
