@@ -159,7 +159,7 @@ def test_counter_enrollment_find_cancel_export(browser, staff_site):
     row = {heading: cell for heading, cell in zip(header, rows[walk_in.reference], strict=True)}
     assert row["状态"].value == "已取消" and row["性别"].value == "女" and row["报名方式"].value == "现场"
     assert row["工会会员"].value == "否"
-    assert row["身份证号"].value == walk_in.id_number and row["身份证号"].data_type == "s"
+    assert row["证件号码"].value == walk_in.id_number and row["证件号码"].data_type == "s"
     assert row["手机号码"].value == "13957308866" and row["手机号码"].data_type == "s"
     local = walk_in.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).replace(tzinfo=None)
     assert row["提交时间（北京时间）"].value == local.replace(microsecond=0)
@@ -173,7 +173,7 @@ def test_counter_enrollment_find_cancel_export(browser, staff_site):
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = {line["报名编号"]: line for line in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
     assert lines[walk_in.reference]["状态"] == "已取消"
-    assert lines[walk_in.reference]["身份证号"].strip() == walk_in.id_number
+    assert lines[walk_in.reference]["证件号码"].strip() == walk_in.id_number
 
     # The teacher's sign-in sheet for the course.
     page.goto(base + f"/admin/enrollments/signin/{course.pk}/")

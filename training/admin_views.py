@@ -7,6 +7,7 @@ call (and one course row lock) each, so capacity and waitlist rules hold row by 
 reported for that enrollment while the others go through. Every change is logged by the service.
 """
 
+import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
@@ -18,9 +19,30 @@ from wagtail.log_actions import LogContext
 
 from training.models import ACTIVE_STATUSES, Allocation, CoursePage, Enrollment, EnrollmentStatus
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
+from training.services.identity import mobile_or_none
 from training.services.seats import with_seat_state
 
 CHANGE_PERMISSION = "training.change_enrollment"
+SEARCH_FIELDS = ["reference", "participant_name", "applicant_name", "phone"]
+
+
+def search_enrollments(queryset, query: str):
+    """The staff's search box: a query that is a mobile number however typed (+86, spaces, full-width)
+    finds that phone exactly; anything else matches reference, names or phone by substring (the
+    phone by the query's digits, so "１３９ ００" finds 13900…)."""
+    query = query.strip()
+    if not query:
+        return queryset
+    phone = mobile_or_none(query)
+    if phone:
+        return queryset.filter(phone=phone)
+    condition = Q()
+    for field in SEARCH_FIELDS:
+        condition |= Q(**{f"{field}__icontains": query})
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", query) if ch in "0123456789")
+    if digits:
+        condition |= Q(phone__contains=digits)
+    return queryset.filter(condition)
 
 
 def can_change_enrollments(user) -> bool:
@@ -63,16 +85,10 @@ class EnrollmentBulkAction(BulkAction):
 
     def get_all_objects_in_listing_query(self, parent_id):
         """“选择列表中全部”: the listing's own filters and search, not every enrollment in the database."""
-        from training.wagtail_hooks import EnrollmentFilterSet, enrollment_viewset
+        from training.wagtail_hooks import EnrollmentFilterSet
 
         queryset = EnrollmentFilterSet(self.request.GET, queryset=Enrollment.objects.all()).qs
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            condition = Q()
-            for field in enrollment_viewset.search_fields:
-                condition |= Q(**{f"{field}__icontains": query})
-            queryset = queryset.filter(condition)
-        return queryset.values_list("pk", flat=True)
+        return search_enrollments(queryset, self.request.GET.get("q", "")).values_list("pk", flat=True)
 
     def applies(self, enrollment) -> bool:
         return enrollment.status in self.applies_to

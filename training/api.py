@@ -7,7 +7,6 @@ the same whatever the entry point. Errors have one shape: {"code", "message"[, "
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -17,6 +16,7 @@ from training import ratelimit
 from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
 from training.services.enrollment import EnrollmentError, cancel, enroll
+from training.services.identity import mobile_or_none, normalize_reference
 from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
 api = NinjaAPI(
@@ -100,9 +100,13 @@ class CourseFilters(Schema):
 
 class EnrollmentIn(Schema):
     applicant_name: str = Field(..., max_length=60, description="报名人（家长或本人）姓名")
-    phone: str = Field(..., max_length=30, description="手机号码")
+    phone: str = Field(
+        ..., max_length=30, description="中国大陆手机号码（短信通知）；可带 +86、0086、空格、横线，全角数字亦可"
+    )
     participant_name: str = Field(..., max_length=60, description="学员姓名")
-    id_number: str = Field(..., max_length=30, description="学员 18 位身份证号")
+    id_number: str = Field(
+        ..., max_length=30, description="学员 18 位证件号码：居民身份证、港澳台居民居住证或外国人永久居留身份证"
+    )
     consent: bool = Field(..., description="已阅读并同意个人信息保护告知")
     employer: str = Field("", max_length=120, description="工作单位（职工课程必填）")
     email: str = Field("", max_length=120)
@@ -261,11 +265,16 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
 
 
 def _find(request, reference: str, phone: str):
-    if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or not ratelimit.hit("lookup-phone", phone[:20]):
+    """The enrollment named by reference and phone, both normalised as at enrollment (a phone typed
+    as 139 0000 0001, +86…, full-width… is one phone, also for the rate limit)."""
+    phone = mobile_or_none(phone)
+    if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or (
+        phone and not ratelimit.hit("lookup-phone", phone)
+    ):
         return 429, {"code": "rate_limited", "message": TOO_MANY}
-    phone = _text(phone).replace(" ", "").replace("-", "").removeprefix("+86")[:20]
-    enrollment = Enrollment.objects.filter(Q(reference=_text(reference).strip().upper()[:12]), Q(phone=phone)).first()
-    if enrollment is None or not phone:
+    reference = normalize_reference(reference)
+    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first() if phone and reference else None
+    if enrollment is None:
         return 404, {"code": "not_found", "message": "没有找到这条报名，请核对手机号码和报名编号。"}
     return None, enrollment
 

@@ -443,6 +443,15 @@ ACTIVE_STATUSES = (
     EnrollmentStatus.OFFERED,
 )
 
+
+class IdDocumentType(models.TextChoices):
+    """证件类型 of an 18-character ID number (all follow GB 11643; see training.services.identity)."""
+
+    RESIDENT = "resident", "居民身份证"
+    HMT_RESIDENCE = "hmt_residence", "港澳台居民居住证"
+    FOREIGN_PERMANENT = "foreign_permanent", "外国人永久居留身份证"
+
+
 # Letters and digits that cannot be misread for each other (no 0/O, 1/I/L).
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -462,6 +471,9 @@ class Enrollment(models.Model):
     email = models.EmailField("电子邮箱", blank=True, help_text="选填，用于接收报名通知邮件")
     participant_name = models.CharField("学员姓名", max_length=30)
     id_number = models.CharField("学员身份证号", max_length=18)
+    document_type = models.CharField(
+        "证件类型", max_length=20, choices=IdDocumentType.choices, default=IdDocumentType.RESIDENT
+    )
     birth_date = models.DateField("出生日期")
     gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
     employer = models.CharField("工作单位", max_length=80, blank=True)

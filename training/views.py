@@ -3,7 +3,7 @@
 import logging
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,6 +13,7 @@ from training import ratelimit
 from training.forms import EnrollmentForm, LookupForm
 from training.models import CoursePage, Enrollment
 from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll
+from training.services.identity import normalize_reference
 from training.services.lessons import lessons_calendar, lessons_of, schedule_summary
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,12 @@ def _render_course(request, course, form, status):
 
 
 def confirmation(request, reference):
+    reference = normalize_reference(reference)
+    if reference is None:
+        raise Http404("没有这条报名。")
     enrollment = get_object_or_404(
         Enrollment.objects.select_related("course", "course__venue", "course__term", "course__teacher"),
-        reference=reference.upper()[:12],
+        reference=reference,
     )
     lessons = lessons_of(enrollment.course)
     return TemplateResponse(
@@ -77,9 +81,10 @@ def course_lessons_ics(request, course_id):
 
 def enrollment_lessons_ics(request, reference):
     """An enrolled family's lessons as an .ics, from the confirmation page (reference in the address)."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("course", "course__venue"), reference=reference.upper()[:12]
-    )
+    reference = normalize_reference(reference)
+    if reference is None:
+        raise Http404("没有这条报名。")
+    enrollment = get_object_or_404(Enrollment.objects.select_related("course", "course__venue"), reference=reference)
     return _lessons_ics(request, enrollment.course, f"lessons-{enrollment.reference}.ics")
 
 
@@ -119,6 +124,8 @@ def lookup(request):
                 else:
                     enrollments = [enrollment]
                     request.session["training_lookup"] = [enrollment.reference, phone]
+        else:
+            status = 400
     return TemplateResponse(
         request,
         "training/lookup.html",
@@ -127,11 +134,19 @@ def lookup(request):
     )
 
 
+def _find_own_enrollment(request):
+    """The enrollment a cancel/accept POST names by reference and phone (normalised as at enrollment)."""
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return None, None
+    phone = form.cleaned_data["phone"]
+    enrollment = Enrollment.objects.filter(reference=form.cleaned_data["reference"], phone=phone).first()
+    return enrollment, phone
+
+
 @require_POST
 def cancel_enrollment(request):
-    reference = request.POST.get("reference", "").upper()[:12]
-    phone = request.POST.get("phone", "")[:20]
-    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first()
+    enrollment, phone = _find_own_enrollment(request)
     if enrollment is None or not ratelimit.hit("lookup-phone", phone):
         messages.error(request, "没有找到这条报名，或操作过于频繁，请稍后再试。")
         return redirect("training:lookup")
@@ -147,9 +162,7 @@ def cancel_enrollment(request):
 @require_POST
 def accept_offer_view(request):
     """我的报名: take the seat offered from the waitlist, before the deadline."""
-    reference = request.POST.get("reference", "").upper()[:12]
-    phone = request.POST.get("phone", "")[:20]
-    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first()
+    enrollment, phone = _find_own_enrollment(request)
     if enrollment is None or not ratelimit.hit("lookup-phone", phone):
         messages.error(request, "没有找到这条报名，或操作过于频繁，请稍后再试。")
         return redirect("training:lookup")

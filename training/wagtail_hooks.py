@@ -20,7 +20,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from training import exports, staff_views
-from training.admin_views import BULK_ACTIONS, can_change_enrollments, can_see_personal_data, roster_summary
+from training.admin_views import (
+    BULK_ACTIONS,
+    SEARCH_FIELDS,
+    can_change_enrollments,
+    can_see_personal_data,
+    roster_summary,
+    search_enrollments,
+)
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
 
@@ -179,6 +186,9 @@ class EnrollmentIndexView(IndexView):
             return exports.roster_order()
         return ordering
 
+    def search_queryset(self, queryset):
+        return search_enrollments(queryset, self.search_query) if self.is_searching else queryset
+
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["can_bulk_act"] = self.can_bulk_act
@@ -198,12 +208,13 @@ class EnrollmentViewSet(ModelViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     filterset_class = EnrollmentFilterSet
-    search_fields = ["reference", "participant_name", "applicant_name", "phone"]
+    search_fields = SEARCH_FIELDS
     list_display = [
         "reference",
         TextColumn("course_title", label="课程", sort_key="course__title"),
         TextColumn("participant_shown", label="学员"),
         TextColumn("phone_shown", label="手机号码"),
+        TextColumn("document_type", label="证件类型", display=Enrollment.get_document_type_display),
         TextColumn("status", label="状态", sort_key="status", display=Enrollment.get_status_display),
         TextColumn("waitlist_position", label="候补序号", sort_key="waitlist_position"),
         TextColumn("source", label="报名方式", display=Enrollment.get_source_display),

@@ -70,6 +70,7 @@ class Applicant:
     email: str = ""
     employer: str = ""
     union_member: bool = False
+    document_type: str = "resident"  # IdDocumentType, from training.services.identity.parse_id_number
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,7 @@ def enroll(
             email=applicant.email,
             participant_name=applicant.participant_name,
             id_number=applicant.id_number,
+            document_type=applicant.document_type,
             birth_date=applicant.birth_date,
             gender=applicant.gender,
             employer=applicant.employer,

@@ -89,7 +89,7 @@ def test_xlsx_has_chinese_labels_local_times_and_text_ids(client, django_user_mo
     assert girl[col["出生日期"]] == datetime.datetime(2018, 3, 1)
     # ID and phone numbers are text cells formatted as text: Excel shows all 18 digits.
     for row_number, enrollment in ((2, first), (3, second)):
-        for heading, value in (("身份证号", enrollment.id_number), ("手机号码", enrollment.phone)):
+        for heading, value in (("证件号码", enrollment.id_number), ("手机号码", enrollment.phone)):
             cell = sheet.cell(row=row_number, column=col[heading] + 1)
             assert cell.value == value and cell.data_type == "s" and cell.number_format == "@"
     # A formula typed into a field stays text.
@@ -126,7 +126,7 @@ def test_csv_has_bom_labels_text_ids_and_neutralised_formulas(client, django_use
     assert len(rows) == 2 and header[0] == "报名编号"
     assert row["状态"] == "候补中" and row["性别"] == "男" and row["工会会员"] == "否"
     # A leading tab keeps Excel from turning 18 digits into 3.30481E+17.
-    assert row["身份证号"] == "\t" + second.id_number and row["手机号码"] == "\t" + second.phone
+    assert row["证件号码"] == "\t" + second.id_number and row["手机号码"] == "\t" + second.phone
     assert row["工作单位"] == '\'=HYPERLINK("http://x.example","点我")'
     # The Chinese file name survives (RFC 6266 filename*), with an ASCII fallback.
     disposition = response["Content-Disposition"]
@@ -152,7 +152,7 @@ def test_masked_exports_without_personal_data_permission(client, django_user_mod
     text = repr(rows)
     assert first.id_number not in text and first.phone not in text and "欧阳·娜娜" not in text
     row = dict(zip(header, rows[0], strict=True))
-    assert row["身份证号"] == first.id_number[:6] + "********" + first.id_number[-4:]
+    assert row["证件号码"] == first.id_number[:6] + "********" + first.id_number[-4:]
     assert row["手机号码"] == first.phone[:3] + "****" + first.phone[-4:]
     assert row["学员姓名"] == mask_name("欧阳·娜娜") != "欧阳·娜娜"
     _, body = download(client, export="csv", course=guzheng.pk)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0007_course_seats"),
+        ("training", "0008_enrollment_document_type"),
     ]
 
     operations = [
