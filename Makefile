@@ -71,6 +71,8 @@ browser-deps system-deps:
 
 check-deploy: install
 	SECRET_KEY=sample-4f9c2b7e1d8a6035-secret-key-for-checks-only-9e7d5c3b1a ALLOWED_HOSTS=www.example.cn DATABASE_URL=sqlite:///$(CURDIR)/var/deploycheck.sqlite3 \
+	  REDIS_URL=redis://127.0.0.1:6379/0 CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// \
+	  SMS_URL='aliyun://SampleKeyId:SampleSecret@dysmsapi.aliyuncs.com?sign=海宁市工人文化宫' \
 	  DJANGO_SETTINGS_MODULE=haining.settings.production $(MANAGE) check --deploy --fail-level WARNING
 
 # The whole suite on the embedded default (SQLite), then on PostgreSQL + Redis when they answer.

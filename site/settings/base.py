@@ -5,6 +5,7 @@ runs on its embedded default: SQLite, Wagtail's database search, background task
 the console, a local-memory cache.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "home",
     "culture",
     "training",
+    "notices",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -127,10 +129,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage is a cache miss, not an error page (haining.cache); short socket timeouts
+            # bound what a hung Redis costs a request.
+            "BACKEND": "haining.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "haining"),
             "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -145,10 +150,29 @@ BROKER_CONFIGURED = bool(os.environ.get("CELERY_BROKER_URL", REDIS_URL))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL) or "memory://localhost/"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_ALWAYS_EAGER = not BROKER_CONFIGURED
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged after its task ran; a task whose worker process died (OOM, SIGKILL) goes back
+# to the queue instead of being lost. Every task is safe to run twice (the outbox claims each notice once).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# A web request never waits more than about a second for the broker: one try with short socket timeouts
+# (notices.broker then stops trying for a while). Workers reconnect on their own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: an unacknowledged message is handed out again after this long. It must exceed the longest
+    # countdown a task is scheduled with (notice retries: at most 60 min), or the message is duplicated.
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 1.0,  # workers raise it to 10 s (haining.celery), above the 1 s BRPOP poll
+    "max_retries": 0,
+    # RabbitMQ (py-amqp)
+    "connect_timeout": 1.0,
+    "read_timeout": 1.0,
+    "write_timeout": 1.0,
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 if BROKER_CONFIGURED:
     TASKS = {
@@ -241,6 +265,8 @@ TRAINING_RATE_LIMITS: dict = {}
 # Without a broker, `manage run_scheduled_jobs` does the same from cron.
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Notices whose delivery task never ran (broker down at the time) or whose worker died.
+    "notices-sweep": {"task": "notices.tasks.sweep_notices", "schedule": 60.0},
     "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},
     "training-release-unpaid": {"task": "training.tasks.release_unpaid", "schedule": 600.0},
     "training-lesson-reminders": {
@@ -254,3 +280,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Personal data of a term's enrollments is anonymised this many days after the term ends (PIPL).
 TRAINING_RETENTION_DAYS = int(os.environ.get("TRAINING_RETENTION_DAYS", "365"))
+
+# --- SMS --------------------------------------------------------------------------------------------
+# Provider of text messages (notices.sms): empty = the log (number masked); aliyun://… or tencent://….
+SMS_URL = os.environ.get("SMS_URL", "")
+# Provider templates per notice kind: {"created:confirmed": {"id": "SMS_123", "params": ["participant", …]}}.
+SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES", "") or "{}")

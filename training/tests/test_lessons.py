@@ -5,8 +5,8 @@ import datetime
 import pytest
 from icalendar import Calendar
 
+from notices.sms import LogSmsBackend
 from training.models import Lesson, LessonChange
-from training.notifications import LogSmsBackend
 from training.services.enrollment import enroll
 from training.services.lessons import (
     LessonChangeError,
@@ -123,12 +123,12 @@ def test_move_and_cancel_a_lesson_notify_the_enrolled(index, django_capture_on_c
         index, first_lesson=D(2027, 7, 10), term__enrollment_opens_at=NOW, term__age_cutoff_date=D(2027, 7, 5)
     )
     confirmed = enroll(course.pk, applicant(1), now=NOW).enrollment
-    LogSmsBackend.sent.clear()
+    LogSmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         change_lesson(course.pk, D(2027, 7, 17), kind="move", new_date=D(2027, 7, 18), note="教师外出比赛")
     moved = Lesson.objects.get(course=course, original_date=D(2027, 7, 17))
     assert (moved.date, moved.status, moved.number) == (D(2027, 7, 18), "moved", 2)
-    texts = [text for phone, text in LogSmsBackend.sent if phone == confirmed.phone]
+    texts = [m.text for m in LogSmsBackend.outbox if m.phone == confirmed.phone]
     assert texts == [
         f"【海宁市工人文化宫】调课通知：“{course.title}”原7月17日（周六） 09:00的课改到 7月18日（周日） 09:00（教师外出比赛），地点：见课程页面。"
     ]
@@ -136,7 +136,7 @@ def test_move_and_cancel_a_lesson_notify_the_enrolled(index, django_capture_on_c
         change_lesson(course.pk, D(2027, 7, 24), kind="cancel")
     cancelled = Lesson.objects.get(course=course, original_date=D(2027, 7, 24))
     assert cancelled.status == "cancelled" and cancelled.number is None
-    assert any("停课通知" in text for _, text in LogSmsBackend.sent)
+    assert any("停课通知" in m.text for m in LogSmsBackend.outbox)
     # A later publish keeps the staff's changes.
     course.save_revision().publish()
     assert Lesson.objects.get(course=course, original_date=D(2027, 7, 17)).date == D(2027, 7, 18)
@@ -181,3 +181,41 @@ def test_planned_dates_is_bounded():
         skip_holidays=True,
     )
     assert sum(1 for p in planned_dates(rules) if not p.holiday) == 200
+
+
+def test_staff_move_a_lesson_in_the_admin(index, client, django_user_model, django_capture_on_commit_callbacks):
+    course = make_course(index)
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.cn", "pw"))
+    url = "/admin/lesson_changes/new/"
+    assert client.get(url).status_code == 200
+    # A date the rules do not give is refused on the form, in Chinese, and nothing is saved.
+    bad = client.post(url, {"course": course.pk, "original_date": "2026-10-03", "kind": "cancel"})
+    assert bad.status_code == 200 and "不是本课程的上课日期" in bad.content.decode()
+    assert not LessonChange.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "course": course.pk,
+                "original_date": "2026-09-12",
+                "kind": "move",
+                "new_date": "2026-09-13",
+                "note": "停电",
+            },
+        )
+    assert response.status_code == 302
+    change = LessonChange.objects.get()
+    assert change.created_by.username == "boss"
+    assert Lesson.objects.get(course=course, original_date=D(2026, 9, 12)).date == D(2026, 9, 13)
+
+
+def test_staff_mark_paid_from_the_enrollment_list(index, client, django_user_model):
+
+    course = make_course(index, fee=480, term__enrollment_opens_at=NOW, term__age_cutoff_date=D(2027, 7, 5))
+    enrollment = enroll(course.pk, applicant(1), now=NOW).enrollment
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.cn", "pw"))
+    url = f"/admin/bulk/training/enrollment/mark_paid/?next=/admin/&id={enrollment.pk}"
+    assert "标记已缴费" in client.get(url).content.decode()
+    client.post(url)
+    enrollment.refresh_from_db()
+    assert enrollment.paid_at is not None
