@@ -202,7 +202,8 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Keeps Chinese and CJK punctuation in stored names and fits each name in 255 bytes (home.uploads).
+    "default": {"BACKEND": "home.uploads.SiteFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -219,12 +220,40 @@ WAGTAIL_SITE_NAME = "海宁市总工会"
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL or "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "home.SiteImage"
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "xls", "zip"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Phone photos: HEIC/HEIF are accepted and converted to JPEG on upload (home.uploads, pillow-heif).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]
+# Ordinary camera photos are 10–25 MB; the cap is stated in the upload form. IMAGE_MAX_UPLOAD_MB overrides.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(float(os.environ.get("IMAGE_MAX_UPLOAD_MB", "30")) * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 120_000_000  # a 108 MP phone sensor fits; decoding more would exhaust memory
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.SiteImageForm"
+# Animated GIFs are served as uploaded (renditions would keep only the first frame); larger ones are refused.
+ANIMATED_GIF_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
+# Government and office formats: OFD (GB/T 33190), WPS Office (.wps/.et/.dps), archives, MP4 for the video block.
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "dps", "odt", "ods", "odp",
+    "rtf", "txt", "csv", "zip", "rar", "7z", "mp4", "webm",
+]  # fmt: skip
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "100")) * 1024 * 1024)
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "home.forms.SiteDocumentForm"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain", "video/mp4", "video/webm"]
+# Tags typed as 健步走，全民健身 (full-width or Western commas, 、 or semicolons) become separate tags.
+TAGGIT_TAGS_FROM_STRING = "home.uploads.parse_tags"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
-WAGTAILEMBEDS_FINDERS = []  # no oEmbed: third-party video hosts are often unreachable from China
+# Video: no oEmbed requests (most hosts are slow or blocked from China). Our finder builds the player
+# address from the video id of bilibili, Tencent Video, Youku and Douyin links (home.embeds).
+WAGTAILEMBEDS_FINDERS = [{"class": "home.embeds.ChinaVideoFinder"}]
+# Origins the video players are framed from: the Content-Security-Policy's frame-src uses this list.
+EMBED_FRAME_ORIGINS = [
+    "https://player.bilibili.com",
+    "https://v.qq.com",
+    "https://player.youku.com",
+    "https://open.douyin.com",
+]
+# Pasted pictures from other sites (WeChat articles) are imported into the image library when the
+# server can fetch them; addresses on private networks are refused unless this is set (tests only).
+PASTE_IMPORT_ALLOW_PRIVATE_HOSTS = False
+PASTE_IMPORT_TIMEOUT = 5  # seconds per picture
 WAGTAILSEARCH_BACKENDS = search_backend_from_url(os.environ.get("SEARCH_URL", ""))
 WAGTAILSEARCH_HITS_MAX_AGE = 30
 
