@@ -8,3 +8,12 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .uploads import register_mime_types
+
+        register_mime_types()
+
+        from django.core.signals import request_started
+
+        from .paste_import import reset_publishing
+
+        request_started.connect(reset_publishing, dispatch_uid="home-reset-publishing")

@@ -23,6 +23,10 @@ from .blocks import BodyBlock, FooterLinkBlock, NavItemBlock, QuickLinkBlock
 
 class SiteImage(AbstractImage):
     credit = models.CharField("摄影/来源", max_length=100, blank=True)
+    # Set on upload (home.uploads.normalise_image_upload): templates serve animated GIFs as uploaded.
+    is_animated = models.BooleanField("动图", default=False, editable=False)
+    # Where a picture pasted from another site (a WeChat article) was imported from; reused, not re-imported.
+    source_url = models.URLField("原图地址", max_length=1000, blank=True, db_index=True, editable=False)
 
     admin_form_fields = Image.admin_form_fields + ("credit",)
 
@@ -317,6 +321,10 @@ class NewsPage(SitePage):
     cover_image = models.ForeignKey(
         "home.SiteImage", verbose_name="封面图", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The caption belongs to this page: an image reused from a course must not bring its library text along.
+    cover_caption = models.CharField(
+        "封面图说明", max_length=200, blank=True, help_text="显示在封面图下方；留空则不显示"
+    )
     author = models.CharField("作者/来源", max_length=60, blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name="正文")
 
@@ -333,6 +341,7 @@ class NewsPage(SitePage):
         ),
         FieldPanel("lead"),
         FieldPanel("cover_image"),
+        FieldPanel("cover_caption"),
         FieldPanel("body"),
         InlinePanel("gallery_images", label="图集", heading="图集"),
         InlinePanel("related_links", label="相关新闻", heading="相关新闻"),

@@ -7,9 +7,13 @@ stale after an editor's change. Nothing that changes without a publish (seat cou
 recomputed by the apps) may be cached under this key.
 """
 
+import logging
+
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "site-content-version"
 
@@ -40,3 +44,31 @@ def _connect():
 
 
 _connect()
+
+
+def enqueue_renditions(sender, instance, created, update_fields=None, **kwargs) -> None:
+    """After an upload (or a replaced file) commits, make the template renditions in the background."""
+    if kwargs.get("raw") or (update_fields and "file" not in update_fields):
+        return
+    if not created and not getattr(instance, "_file_replaced", False):
+        return
+    from django.db import transaction
+
+    from .tasks import generate_image_renditions
+
+    def enqueue():
+        try:
+            generate_image_renditions.enqueue(instance.pk)
+        except Exception:  # a broker outage must not fail the upload; pages make renditions on demand
+            logger.exception("Could not enqueue renditions for image %s", instance.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def _connect_images():
+    from .models import SiteImage
+
+    post_save.connect(enqueue_renditions, sender=SiteImage, dispatch_uid="home-image-renditions")
+
+
+_connect_images()

@@ -1,5 +1,10 @@
-"""Admin registration for the site frame: news categories as a snippet viewset with filters."""
+"""Admin registration for the site frame: news categories, 通知 rich-text features, editor assets."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.rich_text.converters.html_to_contentstate import BlockElementHandler
+from wagtail.admin.rich_text.editors.draftail import features as draftail_features
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -18,3 +23,59 @@ class NewsCategoryViewSet(SnippetViewSet):
 
 
 register_snippet(NewsCategoryViewSet)
+
+
+# --- 通知 formatting as rich-text features --------------------------------------------------------
+# Each is a block type stored as a paragraph (or heading) with one class, styled in static/css/site.css
+# (rem units, so 长辈模式 scales them) and in the editor by static/css/admin/editor-content.css.
+NOTICE_BLOCK_FEATURES = [
+    # feature name, Draftail type, toolbar label, description, element, class
+    ("indent", "indent", "缩进", "首行缩进两字", "p", "indent"),
+    ("align-center", "align-center", "居中", "居中段落（标题、文号）", "p", "align-center"),
+    ("align-right", "align-right", "居右", "右对齐段落（落款、日期）", "p", "align-right"),
+    ("red-head", "red-head", "红头", "红头标题（公文版头）", "h2", "red-head"),
+]
+
+
+@hooks.register("register_rich_text_features")
+def register_notice_features(features):
+    for feature, block_type, label, description, element, css_class in NOTICE_BLOCK_FEATURES:
+        features.register_editor_plugin(
+            "draftail",
+            feature,
+            draftail_features.BlockFeature({"type": block_type, "label": label, "description": description}),
+        )
+        features.register_converter_rule(
+            "contentstate",
+            feature,
+            {
+                "from_database_format": {f'{element}[class="{css_class}"]': BlockElementHandler(block_type)},
+                "to_database_format": {"block_map": {block_type: {"element": element, "props": {"class": css_class}}}},
+            },
+        )
+
+
+@hooks.register("insert_global_admin_css")
+def editor_content_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin/editor-content.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def editor_content_js():
+    return format_html('<script src="{}" defer></script>', static("js/admin/editor-content.js"))
+
+
+# --- Pasted pictures: no placeholder reaches a published page --------------------------------------
+PUBLISH_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+
+
+def _mark_publishing(request, *args):
+    from .paste_import import IMPORTING, PUBLISHING
+
+    PUBLISHING.set(request.method == "POST" and any(request.POST.get(action) for action in PUBLISH_ACTIONS))
+    # Wagtail's autosave asks for JSON; fetching pictures then would slow every keystroke's save.
+    IMPORTING.set(request.accepts("text/html"))
+
+
+hooks.register("before_edit_page", _mark_publishing)
+hooks.register("before_create_page", _mark_publishing)

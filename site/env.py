@@ -28,16 +28,19 @@ def search_backend_from_url(url: str) -> dict:
 
     `SEARCH_URL` examples: ``elasticsearch8://es:9200``, ``https://user:pw@es:9200`` (Elasticsearch 8),
     ``opensearch2://os:9200?prefix=site2_``. The scheme chooses the backend; an http(s) scheme means
-    Elasticsearch 8; ``prefix`` names the indexes (default ``haining_``).
+    Elasticsearch 8; ``prefix`` names the indexes (default ``haining_``). Raises ImproperlyConfigured
+    when the engine's Python client is missing or of another major version (search.index_settings).
     """
     if not url:
         return {"default": {"BACKEND": "search.backends.database", "AUTO_UPDATE": True}}
 
-    from search.index_settings import ENGINE_BACKENDS, chinese_index_settings
+    from search.index_settings import ENGINE_BACKENDS, check_engine_client, chinese_index_settings
 
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    backend = ENGINE_BACKENDS.get(scheme, ENGINE_BACKENDS["elasticsearch8"])
+    engine = scheme if scheme in ENGINE_BACKENDS else "elasticsearch8"
+    backend = ENGINE_BACKENDS[engine]
+    check_engine_client(engine)  # the client matching the engine's major version, or a clear error
     http_scheme = "https" if scheme in {"https", "elasticsearchs", "opensearchs"} else "http"
     host = f"{http_scheme}://{parts.hostname}:{parts.port or 9200}"
     options = {}

@@ -1,39 +1,51 @@
-"""Celery backend for Django tasks that enqueues only after the surrounding transaction commits.
+"""The one path for Django tasks: Wagtail's own background work, run by our Celery workers.
 
-Wagtail and modelsearch enqueue their work (search index, reference index) from ``post_save``, inside
-the transaction. Sent at once, a worker can pick the task up before the commit and find nothing.
-This backend hands the message to Celery in ``transaction.on_commit`` instead; outside a transaction
-``on_commit`` runs the callback immediately. A broker outage is logged, never raised into the request
-that already committed its data.
+Wagtail 8 and modelsearch enqueue their work (search index and reference index updates, image and
+document file clean-up, focal points, front-end cache purges) through the `django_tasks` backport
+(`from django_tasks import task`); `TASKS` in settings chooses the backend:
+
+- no broker (embedded default): `django_tasks.backends.immediate.ImmediateBackend`, inline;
+- broker configured: `OnCommitCeleryBackend` below, a backport backend.
+
+`OnCommitCeleryBackend.enqueue` waits for the surrounding transaction to commit (Wagtail enqueues from
+`post_save`, inside the transaction; a worker picking the task up earlier would find nothing), then
+sends one generic Celery task, `haining.run_django_task(module_path, args, kwargs)`, which imports the
+task by its path on the worker and runs it. Workers therefore need no list of Django tasks. When the
+broker cannot be reached (notices.broker: about a second at most, then not tried for a while) the task
+runs inline after the commit instead, so a broker outage never loses an index update.
+
+Our own work does not go through here: notices are plain Celery tasks over the outbox (notices.tasks),
+scheduled work is Celery beat (training.tasks).
 """
 
 import logging
-import uuid
-from datetime import UTC, datetime
 from functools import partial
 
 from django.db import transaction
-from django.tasks.base import TaskResult, TaskResultStatus
-from django.tasks.signals import task_enqueued
-from django_tasks_celery import CeleryBackend
-from django_tasks_celery.register import ensure_celery_task
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks.backends.base import BaseTaskBackend
+from django_tasks.base import TaskContext, TaskResult, TaskResultStatus
+from django_tasks.signals import task_enqueued
+from django_tasks.utils import get_random_id
+
+from notices import broker
 
 logger = logging.getLogger(__name__)
 
 
-class OnCommitCeleryBackend(CeleryBackend):
+class OnCommitCeleryBackend(BaseTaskBackend):
+    supports_defer = True
+    supports_async_task = True
+    supports_priority = True
+
     def enqueue(self, task, args, kwargs):
         self.validate_task(task)
-        app = self._get_celery_app()
-        ensure_celery_task(task, app, self)
-        task_id = str(uuid.uuid4())
-        send = partial(self._send, app, task, list(args), dict(kwargs), task_id)
-        transaction.on_commit(send, using=None, robust=True)
         result = TaskResult(
             task=task,
-            id=task_id,
+            id=get_random_id(),
             status=TaskResultStatus.READY,
-            enqueued_at=datetime.now(UTC),
+            enqueued_at=timezone.now(),
             started_at=None,
             finished_at=None,
             last_attempted_at=None,
@@ -43,49 +55,49 @@ class OnCommitCeleryBackend(CeleryBackend):
             errors=[],
             worker_ids=[],
         )
-        task_enqueued.send(sender=type(self), task_result=result)
+        transaction.on_commit(partial(self._send, task, list(args), dict(kwargs), result.id), robust=True)
+        task_enqueued.send(type(self), task_result=result)
         return result
 
-    def _send(self, app, task, args, kwargs, task_id):
-        try:
-            app.tasks[task.module_path].apply_async(
-                args=args, kwargs=kwargs, task_id=task_id, **self._build_send_options(task)
-            )
-        except Exception:  # broker down: the data is committed; the work can be redone (update_index)
-            logger.exception("Could not send task %s to the broker", task.module_path)
+    def _send(self, task, args, kwargs, task_id):
+        from haining.celery import run_django_task
+
+        options = {"task_id": task_id}
+        if task.queue_name != "default":
+            options["queue"] = task.queue_name
+        if task.run_after is not None:
+            options["eta"] = task.run_after
+        if not broker.publish(run_django_task, (task.module_path, args, kwargs), **options):
+            logger.warning("Broker unreachable: running %s inline", task.module_path)
+            run_task(task.module_path, args, kwargs)
 
 
-# Modules whose Django tasks a worker must know before it consumes anything: Wagtail's own work
-# (search index, reference index, file clean-up, image focal points, front-end cache purge) and ours.
-TASK_MODULES = [
-    "modelsearch.tasks",
-    "wagtail.tasks",
-    "wagtail.images.tasks",
-    "wagtail.documents.tasks",
-    "wagtail.contrib.frontend_cache.tasks",
-]
+def run_task(module_path: str, args: list, kwargs: dict) -> None:
+    """Run the Django task at `module_path` here (on a worker, or inline when the broker is down).
 
-
-def register_django_tasks(app, modules=TASK_MODULES) -> list[str]:
-    """Register every Django task in `modules` with the Celery app; returns the task names.
-
-    The Celery backend registers a task when it is first validated or enqueued, but a worker builds its
-    routing table when it starts: a task registered only later arrives as "unregistered". Workers call
-    this from the `worker_init` signal (see haining.celery).
+    Errors are logged, not raised: Wagtail's tasks are repairable (`manage update_index`,
+    `manage rebuild_references_index`) and must not fail the request that already committed.
     """
-    import importlib
-
-    from django_tasks import task_backends
-    from django_tasks.base import Task
-
-    names = []
-    for module_name in modules:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for value in vars(module).values():
-            if isinstance(value, Task):
-                ensure_celery_task(value, app, task_backends[value.backend])
-                names.append(value.module_path)
-    return names
+    try:
+        task = import_string(module_path)
+        if task.takes_context:
+            now = timezone.now()
+            result = TaskResult(
+                task=task,
+                id=get_random_id(),
+                status=TaskResultStatus.RUNNING,
+                enqueued_at=None,
+                started_at=now,
+                finished_at=None,
+                last_attempted_at=now,
+                args=args,
+                kwargs=kwargs,
+                backend="default",
+                errors=[],
+                worker_ids=[],
+            )
+            task.call(TaskContext(task_result=result), *args, **kwargs)
+        else:
+            task.call(*args, **kwargs)
+    except Exception:
+        logger.exception("Django task %s failed", module_path)

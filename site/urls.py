@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
+from haining import health
 from haining.input_guard import ObjectIdConverter
 from home import views as home_views
 from training import lottery_views as training_lottery_views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path("healthz", home_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", training_api.urls),
     path("enroll/draw/<id:course_id>/", training_lottery_views.public_result, name="lottery_result"),
     # Each app owns its non-page URLs under its own prefix.

@@ -86,7 +86,7 @@ def test_environment_switches_to_services(tmp_path):
         EMAIL_URL="smtp://mailer:pw@smtp.internal:587?tls=1",
     )
     assert s["engine"] == "django.db.backends.postgresql" and s["db_name"] == "haining"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "haining.cache.FailSafeRedisCache"
     assert s["tasks"] == "haining.tasks_backend.OnCommitCeleryBackend" and s["eager"] is False
     assert s["broker"] == "redis://cache.internal:6379/1"  # CELERY_BROKER_URL defaults to REDIS_URL
     assert s["search"] == "wagtail.search.backends.elasticsearch8"
@@ -128,9 +128,26 @@ def test_check_deploy_passes_with_a_sample_environment(module, tmp_path):
         VAR_DIR=str(tmp_path),
         SECRET_KEY="sample-4f9c2b7e1d8a6035-secret-key-for-checks-only-9e7d5c3b1a",
         ALLOWED_HOSTS="www.example.cn",
+        # With a broker and an SMS provider configured, as in production (nothing is contacted).
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//",
+        SMS_URL="tencent://SampleId:SampleKey@sms.tencentcloudapi.com?sdk_app_id=1400000000&sign=海宁市工人文化宫",
     )
     manage = os.path.join(os.path.dirname(sys.executable), "manage")
     result = subprocess.run(
         [manage, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_text_messages_would_only_be_logged(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS and k != "SMS_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="haining.settings.production",
+        VAR_DIR=str(tmp_path),
+        SECRET_KEY="sample-4f9c2b7e1d8a6035-secret-key-for-checks-only-9e7d5c3b1a",
+        ALLOWED_HOSTS="www.example.cn",
+    )
+    manage = os.path.join(os.path.dirname(sys.executable), "manage")
+    result = subprocess.run([manage, "check", "--deploy"], env=env, capture_output=True, text=True, timeout=120)
+    assert "notices.W001" in result.stdout + result.stderr

@@ -49,6 +49,11 @@ def can_change_enrollments(user) -> bool:
     return user.has_perm(CHANGE_PERMISSION)
 
 
+def can_see_personal_data(user) -> bool:
+    """Full names, phone, 身份证 and e-mail (the 报名管理员 group); others see them masked."""
+    return user.has_perm("training.view_personal_data")
+
+
 class EnrollmentBulkAction(BulkAction):
     """Shared by the three actions: permission, selection, confirmation page, per-row service calls."""
 
@@ -195,9 +200,9 @@ class PromoteBulkAction(EnrollmentBulkAction):
 BULK_ACTIONS = (ConfirmBulkAction, CancelBulkAction, PromoteBulkAction)
 
 
-def roster_summary(course: CoursePage) -> dict:
-    """The roster header of one course, from its seat row (training.services.seats, the numbers the rules use)."""
-    course = with_seat_state(CoursePage.objects.select_related("term", "seats")).get(pk=course.pk)
+def roster_summary(course: CoursePage | int) -> dict:
+    """The roster header of one course (a course or its id), from its seat row (training.services.seats, the numbers the rules use)."""
+    course = with_seat_state(CoursePage.objects.select_related("term", "seats")).get(pk=getattr(course, "pk", course))
     seats = course.seats
     return {
         "course": course,

@@ -483,10 +483,17 @@ class Enrollment(models.Model):
     union_member = models.BooleanField("工会会员", default=False)
     consent_at = models.DateTimeField("同意隐私告知时间")
     source = models.CharField(
-        "来源",
+        "报名方式",
         max_length=10,
         default="web",
-        choices=[("web", "网站"), ("admin", "后台"), ("api", "接口"), ("shell", "其他")],
+        choices=[
+            ("web", "网上（网站）"),
+            ("api", "网上（小程序/接口）"),
+            ("counter", "现场"),
+            ("phone", "电话"),
+            ("admin", "后台"),
+            ("shell", "其他"),
+        ],
     )
 
     created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)

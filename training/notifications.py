@@ -1,33 +1,18 @@
-"""Messages to applicants: email and SMS. The SMS provider is a setting (`TRAINING_SMS_BACKEND`).
+"""What applicants are told, and when: the texts of the enrollment notices, written to the outbox.
 
-Development and tests use the console/log backend; a provider's backend implements `send(phone, text)`
-and raises on failure so the Celery task retries.
+`notify(enrollment, event, context)` is the one entry point: called inside the transaction that changed
+the enrollment, it writes one outbox row per channel (SMS always, e-mail when the applicant gave an
+address) with the text for the event and the enrollment's new status. Delivery, retries, the sweep and
+resending belong to the `notices` app; the SMS provider is `SMS_URL` (see notices.sms).
 """
 
-import logging
+import string
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-logger = logging.getLogger("training.sms")
+from notices.services import queue
 
-DEFAULT_SMS_BACKEND = "training.notifications.LogSmsBackend"
-
-
-class LogSmsBackend:
-    """Writes the message to the log instead of sending it."""
-
-    sent: list[tuple[str, str]] = []  # kept in memory for tests and the development console
-
-    def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
-        self.sent.append((phone, text))
-
-
-def sms_backend():
-    return import_string(getattr(settings, "TRAINING_SMS_BACKEND", DEFAULT_SMS_BACKEND))()
-
+SIGNATURE = "【海宁市工人文化宫】"
 
 MESSAGES = {
     "created:confirmed": "【海宁市工人文化宫】{participant}已成功报名“{course}”，报名编号 {reference}。请按时上课。",
@@ -47,47 +32,76 @@ MESSAGES = {
 }
 
 
-def message_for(enrollment, event: str, context: dict | None = None) -> str | None:
-    """The SMS text for `event` ("created", "lesson_moved" …) in the enrollment's current status, or None.
+def _local(moment) -> str:
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}" if moment else ""
 
-    `context` adds event details that are not on the enrollment (lesson notices: lesson_date, new_date, note).
-    A cancellation by the payment deadline reads as the "unpaid" notice.
-    """
+
+# Each parameter is computed only when a template uses it (the course row is loaded with few fields under
+# the lock). Event details that are not on the enrollment (lesson_date, new_date, note) come as `context`.
+PARAMETERS = {
+    "participant": lambda e: e.masked_participant,
+    "course": lambda e: e.course.title,
+    "reference": lambda e: e.reference,
+    "position": lambda e: str(e.waitlist_position or ""),
+    "deadline": lambda e: _local(e.offer_expires_at),
+    "payment_due": lambda e: _local(e.payment_due_at),
+    "first_lesson": lambda e: (
+        f"{e.course.first_lesson.month}月{e.course.first_lesson.day}日" if e.course.first_lesson else ""
+    ),
+    "time": lambda e: f" {e.course.start_time:%H:%M}" if e.course.start_time else "",
+    "venue": lambda e: str(e.course.venue) if e.course.venue_id else "见课程页面",
+}
+
+
+def kind_for(enrollment, event: str) -> str:
+    """The notice kind, e.g. "created:confirmed"; a cancellation by the payment deadline reads as "unpaid"."""
     if event == "cancelled" and enrollment.cancelled_by == "unpaid":
         event = "unpaid"
-    template = MESSAGES.get(f"{event}:{enrollment.status}")
+    return f"{event}:{enrollment.status}"
+
+
+def message_params(enrollment, template: str, context: dict | None = None) -> dict[str, str]:
+    """The values of the placeholders `template` uses (also the SMS provider template's parameters)."""
+    context = context or {}
+    names = dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name)
+    return {
+        name: str(context[name]) if name in context else PARAMETERS[name](enrollment) if name in PARAMETERS else ""
+        for name in names
+    }
+
+
+def message_for(enrollment, event: str, context: dict | None = None) -> str | None:
+    """The SMS text for `event` ("created", "lesson_moved" …) in the enrollment's current status, or None."""
+    template = MESSAGES.get(kind_for(enrollment, event))
     if template is None:
         return None
-    course = enrollment.course
-    deadline = ""
-    if enrollment.offer_expires_at:
-        deadline = f"{timezone.localtime(enrollment.offer_expires_at):%m月%d日 %H:%M}"
-    return template.format(
-        participant=enrollment.masked_participant,
-        course=course.title,
+    return template.format_map(message_params(enrollment, template, context))
+
+
+def notify(enrollment, event: str, context: dict | None = None, *, user=None) -> list:
+    """Write the notices of `event` (created, promoted, cancelled, offered, expired, lottery, reminder,
+    lesson_cancelled, lesson_moved …) to the outbox, in the caller's transaction. Returns the rows written
+    (none when the event says nothing for the enrollment's status)."""
+    kind = kind_for(enrollment, event)
+    template = MESSAGES.get(kind)
+    if template is None:
+        return []
+    params = message_params(enrollment, template, context)
+    text = template.format_map(params)
+    return queue(
+        kind=kind,
+        about=enrollment,
         reference=enrollment.reference,
-        position=enrollment.waitlist_position or "",
-        deadline=deadline,
-        first_lesson=f"{course.first_lesson.month}月{course.first_lesson.day}日" if course.first_lesson else "",
-        time=f" {course.start_time:%H:%M}" if course.start_time else "",
-        venue=str(course.venue) if course.venue_id else "见课程页面",
-        payment_due=f"{timezone.localtime(enrollment.payment_due_at):%m月%d日 %H:%M}"
-        if enrollment.payment_due_at
-        else "",
-        **{"lesson_date": "", "new_date": "", "note": "", **(context or {})},
+        sms=(enrollment.phone, text),
+        email=(enrollment.email, f"报名通知：{enrollment.course.title}", text.removeprefix(SIGNATURE)),
+        params=params,
+        user=user,
     )
 
 
-def queue_notice(enrollment_id: int, event: str, context: dict | None = None) -> None:
-    """Send the notice after the surrounding transaction commits; a broker outage is logged, never raised."""
-    from django.db import transaction
+def queue_notice(enrollment_id: int, event: str, context: dict | None = None) -> list:
+    """`notify` for an enrollment known by its id (loads it with its course)."""
+    from training.models import Enrollment
 
-    from training.tasks import send_enrollment_notice
-
-    def send():
-        try:
-            send_enrollment_notice.delay(enrollment_id, event, context)
-        except Exception:
-            logger.exception("Could not queue the %s notice for enrollment %s", event, enrollment_id)
-
-    transaction.on_commit(send)
+    enrollment = Enrollment.objects.select_related("course", "course__venue").get(pk=enrollment_id)
+    return notify(enrollment, event, context)

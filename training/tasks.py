@@ -1,31 +1,6 @@
-"""Celery tasks of the training app (queued after the enrollment's transaction commits)."""
+"""Celery tasks of the training app: the scheduled work (beat). Notices are delivered by notices.tasks."""
 
 from celery import shared_task
-from django.core.mail import send_mail
-
-from training.notifications import message_for, sms_backend
-
-
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
-def send_enrollment_notice(self, enrollment_id: int, event: str, context: dict | None = None) -> str:
-    """Tell the applicant by SMS what happened to the enrollment; retried with backoff on failure."""
-    from training.models import Enrollment
-
-    enrollment = Enrollment.objects.select_related("course").filter(pk=enrollment_id).first()
-    if enrollment is None:
-        return "missing"
-    text = message_for(enrollment, event, context)
-    if text is None:
-        return "nothing to send"
-    sms_backend().send(enrollment.phone, text)
-    if enrollment.email:
-        send_mail(
-            subject=f"报名通知：{enrollment.course.title}",
-            message=text.removeprefix("【海宁市工人文化宫】"),
-            from_email=None,
-            recipient_list=[enrollment.email],
-        )
-    return "sent"
 
 
 @shared_task

@@ -8,34 +8,40 @@ from django.db.models.functions import Concat, Left, Right
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from training import exports, staff_views
 from training.admin_views import (
     BULK_ACTIONS,
     SEARCH_FIELDS,
     can_change_enrollments,
+    can_see_personal_data,
     roster_summary,
     search_enrollments,
 )
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
-from training.services.enrollment import EnrollmentError, cancel, promote
+from training.services.enrollment import EnrollmentError, cancel, confirm, promote
 
 
-def can_see_personal_data(user) -> bool:
-    return user.has_perm("training.view_personal_data")
+def course_choices():
+    """(id, "title（term）") for every course, newest term first, read as plain values: a year has hundreds
+    of courses and page instances are expensive to build just to fill a drop-down."""
+    rows = CoursePage.objects.order_by("-term__starts_on", "title").values_list("pk", "title", "term__name")
+    return [(pk, f"{title}（{term}）") for pk, title, term in rows]
 
 
 class EnrollmentFilterSet(WagtailFilterSet):
     term = django_filters.ModelChoiceFilter(field_name="course__term", queryset=Term.objects.all(), label="学期")
-    course = django_filters.ModelChoiceFilter(queryset=CoursePage.objects.all().order_by("title"), label="课程")
+    course = django_filters.TypedChoiceFilter(field_name="course_id", choices=course_choices, coerce=int, label="课程")
     status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices, label="状态")
 
     class Meta:
@@ -59,7 +65,51 @@ def with_personal_columns(queryset, user):
             "phone_shown": Concat(Left("phone", 3), Value("****"), Right("phone", 4)),
             "id_number_shown": Concat(Left("id_number", 6), Value("********"), Right("id_number", 4)),
         }
-    return queryset.select_related("course", "course__term").annotate(**shown)
+    return queryset.annotate(course_title=F("course__title"), **shown)
+
+
+class TextColumn(Column):
+    """A table cell written with format_html instead of a template (50 rows × 8 cells of templates were most of
+    the list's render time). `display(instance)` gives the text; by default the column's attribute."""
+
+    def __init__(self, name, display=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.display = display
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.display(instance) if self.display else self.get_value(instance)
+        return format_html("<td>{}</td>", "" if value is None else value)
+
+
+class ReferenceColumn(TitleColumn):
+    """The reference, linking to the enrollment page; described for the row's checkbox (same markup as
+    Wagtail's title cell, without its template)."""
+
+    def render_cell_html(self, instance, parent_context):
+        return format_html(
+            '<td class="title"><div class="title-wrapper"><a href="{}"><span id="enrollment_{}_title">{}</span></a>'
+            "</div></td>",
+            self.get_link_url(instance, parent_context),
+            instance.pk,
+            instance.reference,
+        )
+
+
+class CheckboxColumn(BulkActionsCheckboxColumn):
+    """Wagtail's bulk-action checkbox cell, written without its template."""
+
+    def render_cell_html(self, instance, parent_context):
+        return format_html(
+            '<td class="bulk-action-checkbox-cell"><input type="checkbox" data-object-id="{}" '
+            'data-bulk-action-checkbox class="bulk-action-checkbox" aria-label="选择" '
+            'aria-describedby="enrollment_{}_title"></td>',
+            instance.pk,
+            instance.pk,
+        )
+
+
+def local_minute(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class EnrollmentIndexView(IndexView):
@@ -68,9 +118,37 @@ class EnrollmentIndexView(IndexView):
 
     template_name = "training/admin/enrollment_index.html"
     results_template_name = "training/admin/enrollment_index_results.html"
+    add_item_label = "现场/电话报名"
 
     def get_base_queryset(self):
         return with_personal_columns(super().get_base_queryset(), self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        # Exports skip the listing's context (table, pagination, roster): straight to the streamed file.
+        if self.is_export:
+            self.object_list = self.get_queryset()
+            return self.as_spreadsheet(self.object_list, request.GET.get("export"))
+        return super().get(request, *args, **kwargs)
+
+    def export_scope(self) -> list[str]:
+        """What the export was filtered to, for its file name: course or term, and status."""
+        if not (self.filters is not None and self.filters.is_valid()):
+            return []
+        data = self.filters.form.cleaned_data
+        scope = []
+        if data.get("course"):
+            scope.append(CoursePage.objects.values_list("title", flat=True).get(pk=data["course"]))
+        elif data.get("term"):
+            scope.append(data["term"].name)
+        if data.get("status"):
+            scope.append(EnrollmentStatus(data["status"]).label)
+        return scope
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        personal = can_see_personal_data(self.request.user)
+        if spreadsheet_format == self.FORMAT_CSV:
+            return exports.csv_response(queryset, personal, self.export_scope())
+        return exports.xlsx_response(queryset, personal, self.export_scope())
 
     @cached_property
     def can_bulk_act(self):
@@ -80,20 +158,33 @@ class EnrollmentIndexView(IndexView):
     def columns(self):
         columns = super().columns
         if self.can_bulk_act:
-            columns = [BulkActionsCheckboxColumn("bulk_actions", obj_type="enrollment"), *columns]
+            columns = [CheckboxColumn("bulk_actions", obj_type="enrollment"), *columns]
         return columns
 
-    def _get_title_column(self, *args, **kwargs):
-        # The checkboxes are described by the reference shown in the title column.
-        return super()._get_title_column(
-            *args, **kwargs, get_title_id=lambda instance: f"enrollment_{instance.pk}_title"
+    def _get_title_column(self, field_name, column_class=ReferenceColumn, **kwargs):
+        # The reference opens the enrollment page (details, history, notices, actions). No per-row
+        # drop-down menu: it cost more to render than the rest of the row, and the actions are on that page
+        # and in the bulk-action footer. The checkboxes are described by the reference (get_title_id).
+        return self._get_custom_column(
+            field_name,
+            column_class,
+            get_url=self.get_inspect_url,
+            **kwargs,
         )
 
     @cached_property
     def roster_course(self):
+        """The course the list is filtered to (its id), or None."""
         if self.filters is not None and self.filters.is_valid():
-            return self.filters.form.cleaned_data.get("course")
+            return self.filters.form.cleaned_data.get("course") or None
         return None
+
+    def get_ordering(self):
+        ordering = super().get_ordering()
+        if self.roster_course and "ordering" not in self.request.GET:
+            # One course's roster reads 已录取 → 递补 → 候补 (in waitlist order) → … → 已取消.
+            return exports.roster_order()
+        return ordering
 
     def search_queryset(self, queryset):
         return search_enrollments(queryset, self.search_query) if self.is_searching else queryset
@@ -102,26 +193,11 @@ class EnrollmentIndexView(IndexView):
         context = super().get_context_data(*args, **kwargs)
         context["can_bulk_act"] = self.can_bulk_act
         context["roster"] = roster_summary(self.roster_course) if self.roster_course else None
+        if self.roster_course:
+            context["signin_url"] = reverse("enrollments:signin", args=[self.roster_course])
+            if context.get("add_url"):
+                context["add_url"] = context["header_action_url"] = f"{self.add_url}?course={self.roster_course}"
         return context
-
-    def get_list_more_buttons(self, instance):
-        """取消报名 / 递补录取 in each row's menu (they open a confirmation page that POSTs)."""
-        buttons = list(super().get_list_more_buttons(instance))
-        if not self.request.user.has_perm("training.change_enrollment"):
-            return buttons
-        if instance.is_active:
-            buttons.append(
-                MenuItem(
-                    "取消报名", url=reverse("enrollments:cancel", args=[instance.pk]), icon_name="cross", priority=40
-                )
-            )
-        if instance.status == EnrollmentStatus.WAITLISTED:
-            buttons.append(
-                MenuItem(
-                    "递补录取", url=reverse("enrollments:promote", args=[instance.pk]), icon_name="success", priority=41
-                )
-            )
-        return buttons
 
 
 class EnrollmentViewSet(ModelViewSet):
@@ -135,75 +211,62 @@ class EnrollmentViewSet(ModelViewSet):
     search_fields = SEARCH_FIELDS
     list_display = [
         "reference",
-        "course",
-        Column("participant_shown", label="学员"),
-        Column("phone_shown", label="手机号码"),
-        "document_type",
-        "status",
-        "waitlist_position",
-        "created_at",
+        TextColumn("course_title", label="课程", sort_key="course__title"),
+        TextColumn("participant_shown", label="学员"),
+        TextColumn("phone_shown", label="手机号码"),
+        TextColumn("document_type", label="证件类型", display=Enrollment.get_document_type_display),
+        TextColumn("status", label="状态", sort_key="status", display=Enrollment.get_status_display),
+        TextColumn("waitlist_position", label="候补序号", sort_key="waitlist_position"),
+        TextColumn("source", label="报名方式", display=Enrollment.get_source_display),
+        TextColumn("created_at", label="提交时间", sort_key="created_at", display=lambda e: local_minute(e.created_at)),
     ]
-    list_export = [
-        "reference",
-        "course",
-        "status",
-        "waitlist_position",
-        "participant_shown",
-        "gender",
-        "birth_date",
-        "applicant_shown",
-        "phone_shown",
-        "get_document_type_display",
-        "id_number_shown",
-        "employer",
-        "union_member",
-        "created_at",
-    ]
-    export_headings = {
-        "reference": "报名编号",
-        "course": "课程",
-        "status": "状态",
-        "waitlist_position": "候补序号",
-        "participant_shown": "学员",
-        "gender": "性别",
-        "birth_date": "出生日期",
-        "applicant_shown": "报名人",
-        "phone_shown": "手机号码",
-        "get_document_type_display": "证件类型",
-        "id_number_shown": "身份证号",
-        "employer": "工作单位",
-        "union_member": "工会会员",
-        "created_at": "提交时间",
-    }
-    export_filename = "报名名单"
+    # The columns and their formatting are training.exports.COLUMNS; this only turns the download buttons on.
+    list_export = [column.field for column in exports.COLUMNS]
     list_per_page = 50
-    ordering = ["course", "status", "waitlist_position", "created_at"]
+    # Newest first (the created_at index serves it); a course's roster is ordered by status instead.
+    ordering = ["-created_at", "-pk"]
     form_fields = ["employer", "union_member"]
 
     index_view_class = EnrollmentIndexView
+    inspect_view_class = staff_views.EnrollmentDetailView
+
+    @property
+    def add_view(self):
+        # Counter/telephone enrollment: the public form and the enrollment service, not a model form.
+        return staff_views.counter_enrollment
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("<int:pk>/cancel/", self.staff_action("cancel"), name="cancel"),
             path("<int:pk>/promote/", self.staff_action("promote"), name="promote"),
+            path("<int:pk>/confirm/", self.staff_action("confirm"), name="confirm"),
+            path("<int:pk>/slip/", staff_views.confirmation_slip, name="slip"),
+            path("signin/<int:course_id>/", staff_views.signin_sheet, name="signin"),
         ]
 
+    STAFF_ACTIONS = {
+        "cancel": ("取消报名", "取消后名额释放，候补第一位将自动递补并收到短信。"),
+        "promote": ("递补为正式录取", "该学员将被正式录取（可超出名额），并收到短信通知。"),
+        "confirm": ("录取", "在名额范围内正式录取该报名（名额已满时不会超额录取），学员将收到短信通知。"),
+    }
+
     def staff_action(self, action):
+        label, explanation = self.STAFF_ACTIONS[action]
+
         def view(request, pk):
-            if not request.user.has_perm("training.change_enrollment"):
+            if not can_change_enrollments(request.user):
                 raise PermissionDenied
             enrollment = get_object_or_404(Enrollment.objects.select_related("course"), pk=pk)
+            back_url = reverse(self.get_url_name("inspect"), args=[pk])
             if request.method != "POST":
                 return TemplateResponse(
                     request,
                     "training/admin/confirm_action.html",
                     {
                         "enrollment": enrollment,
-                        "action_label": "取消报名" if action == "cancel" else "递补为正式录取",
-                        "explanation": "取消后名额释放，候补第一位将自动递补并收到短信。"
-                        if action == "cancel"
-                        else "该学员将被正式录取（可超出名额），并收到短信通知。",
-                        "index_url": reverse(self.get_url_name("index")),
+                        "action_label": label,
+                        "explanation": explanation,
+                        "index_url": back_url,
                     },
                 )
             try:
@@ -212,12 +275,15 @@ class EnrollmentViewSet(ModelViewSet):
                     messages.success(
                         request, "已取消该报名。" + (f"候补 {promoted.reference} 已自动递补。" if promoted else "")
                     )
-                else:
+                elif action == "promote":
                     promote(pk, user=request.user)
                     messages.success(request, "已递补为正式录取。")
+                else:
+                    confirm(pk, user=request.user)
+                    messages.success(request, "已录取。")
             except EnrollmentError as error:
                 messages.error(request, error.message)
-            return redirect(reverse(self.get_url_name("index")))
+            return redirect(back_url)
 
         return view
 
@@ -339,3 +405,11 @@ def _register_payment_bulk_action():
 
 
 _register_payment_bulk_action()
+
+
+@hooks.register("construct_homepage_panels")
+def add_enrollment_dashboard(request, panels):
+    if request.user.has_perm("training.view_enrollment"):
+        from training.dashboard import EnrollmentDashboardPanel
+
+        panels.append(EnrollmentDashboardPanel(request))

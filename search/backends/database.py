@@ -345,7 +345,14 @@ def _has_integer_pk(model) -> bool:
 
 
 def _fts_param(self, columns, query, config) -> str:
-    """The FTS5 MATCH string modelsearch builds for `query` restricted to `columns`."""
+    """The FTS5 MATCH string modelsearch builds for `query` restricted to `columns`.
+
+    A single word is written directly, as modelsearch's `Lexeme` and `MatchExpression` write it
+    (compiling a queryset for it costs more than the MATCH itself).
+    """
+    if isinstance(query, PlainText) and " " not in query.query_string.strip():
+        word = query.query_string.strip().replace("'", "''").replace("\\", "\\\\")
+        return f'{{{" ".join(columns)}}} : ("{word}")'
     from modelsearch.backends.database.sqlite.query import MatchExpression
     from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
 

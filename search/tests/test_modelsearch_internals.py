@@ -125,3 +125,25 @@ def test_the_backend_builds_on_these_classes():
     assert issubclass(indexer, stock_indexer) and module.ObjectIndexer is indexer
     compiler = backend.query_compiler_class
     assert compiler._stock_search is compiler.__mro__[1].search
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("word", ["职工", "it's", "a\\b", "cad"])
+def test_sqlite_match_strings_written_directly_equal_modelsearchs(word):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite FTS5 only")
+    from modelsearch.backends.database.sqlite.query import MatchExpression
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
+    from modelsearch.query import PlainText
+    from wagtail.search.backends import get_search_backend
+
+    from home.models import NewsPage
+    from search.backends.database import _fts_param
+
+    compiler = get_search_backend().query_compiler_class(NewsPage.objects.all(), PlainText(word))
+    for columns in (["title"], ["title", "body"]):
+        match = MatchExpression(columns, compiler.build_search_query(PlainText(word)))
+        sql, params = SQLiteFTSIndexEntry.objects.filter(match).values("pk").query.sql_with_params()
+        assert _fts_param(compiler, columns, PlainText(word), None) == params[-1]

@@ -5,6 +5,7 @@ runs on its embedded default: SQLite, Wagtail's database search, background task
 the console, a local-memory cache.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "home",
     "culture",
     "training",
+    "notices",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -127,10 +129,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage is a cache miss, not an error page (haining.cache); short socket timeouts
+            # bound what a hung Redis costs a request.
+            "BACKEND": "haining.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "haining"),
             "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -145,10 +150,29 @@ BROKER_CONFIGURED = bool(os.environ.get("CELERY_BROKER_URL", REDIS_URL))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL) or "memory://localhost/"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_ALWAYS_EAGER = not BROKER_CONFIGURED
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged after its task ran; a task whose worker process died (OOM, SIGKILL) goes back
+# to the queue instead of being lost. Every task is safe to run twice (the outbox claims each notice once).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# A web request never waits more than about a second for the broker: one try with short socket timeouts
+# (notices.broker then stops trying for a while). Workers reconnect on their own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: an unacknowledged message is handed out again after this long. It must exceed the longest
+    # countdown a task is scheduled with (notice retries: at most 60 min), or the message is duplicated.
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 1.0,  # workers raise it to 10 s (haining.celery), above the 1 s BRPOP poll
+    "max_retries": 0,
+    # RabbitMQ (py-amqp)
+    "connect_timeout": 1.0,
+    "read_timeout": 1.0,
+    "write_timeout": 1.0,
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 if BROKER_CONFIGURED:
     TASKS = {
@@ -178,7 +202,8 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Keeps Chinese and CJK punctuation in stored names and fits each name in 255 bytes (home.uploads).
+    "default": {"BACKEND": "home.uploads.SiteFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -195,12 +220,40 @@ WAGTAIL_SITE_NAME = "海宁市总工会"
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL or "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "home.SiteImage"
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "xls", "zip"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Phone photos: HEIC/HEIF are accepted and converted to JPEG on upload (home.uploads, pillow-heif).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]
+# Ordinary camera photos are 10–25 MB; the cap is stated in the upload form. IMAGE_MAX_UPLOAD_MB overrides.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(float(os.environ.get("IMAGE_MAX_UPLOAD_MB", "30")) * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 120_000_000  # a 108 MP phone sensor fits; decoding more would exhaust memory
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.SiteImageForm"
+# Animated GIFs are served as uploaded (renditions would keep only the first frame); larger ones are refused.
+ANIMATED_GIF_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
+# Government and office formats: OFD (GB/T 33190), WPS Office (.wps/.et/.dps), archives, MP4 for the video block.
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "dps", "odt", "ods", "odp",
+    "rtf", "txt", "csv", "zip", "rar", "7z", "mp4", "webm",
+]  # fmt: skip
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "100")) * 1024 * 1024)
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "home.forms.SiteDocumentForm"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain", "video/mp4", "video/webm"]
+# Tags typed as 健步走，全民健身 (full-width or Western commas, 、 or semicolons) become separate tags.
+TAGGIT_TAGS_FROM_STRING = "home.uploads.parse_tags"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
-WAGTAILEMBEDS_FINDERS = []  # no oEmbed: third-party video hosts are often unreachable from China
+# Video: no oEmbed requests (most hosts are slow or blocked from China). Our finder builds the player
+# address from the video id of bilibili, Tencent Video, Youku and Douyin links (home.embeds).
+WAGTAILEMBEDS_FINDERS = [{"class": "home.embeds.ChinaVideoFinder"}]
+# Origins the video players are framed from: the Content-Security-Policy's frame-src uses this list.
+EMBED_FRAME_ORIGINS = [
+    "https://player.bilibili.com",
+    "https://v.qq.com",
+    "https://player.youku.com",
+    "https://open.douyin.com",
+]
+# Pasted pictures from other sites (WeChat articles) are imported into the image library when the
+# server can fetch them; addresses on private networks are refused unless this is set (tests only).
+PASTE_IMPORT_ALLOW_PRIVATE_HOSTS = False
+PASTE_IMPORT_TIMEOUT = 5  # seconds per picture
 WAGTAILSEARCH_BACKENDS = search_backend_from_url(os.environ.get("SEARCH_URL", ""))
 WAGTAILSEARCH_HITS_MAX_AGE = 30
 
@@ -241,6 +294,8 @@ TRAINING_RATE_LIMITS: dict = {}
 # Without a broker, `manage run_scheduled_jobs` does the same from cron.
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Notices whose delivery task never ran (broker down at the time) or whose worker died.
+    "notices-sweep": {"task": "notices.tasks.sweep_notices", "schedule": 60.0},
     "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},
     "training-release-unpaid": {"task": "training.tasks.release_unpaid", "schedule": 600.0},
     "training-lesson-reminders": {
@@ -254,3 +309,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Personal data of a term's enrollments is anonymised this many days after the term ends (PIPL).
 TRAINING_RETENTION_DAYS = int(os.environ.get("TRAINING_RETENTION_DAYS", "365"))
+
+# --- SMS --------------------------------------------------------------------------------------------
+# Provider of text messages (notices.sms): empty = the log (number masked); aliyun://… or tencent://….
+SMS_URL = os.environ.get("SMS_URL", "")
+# Provider templates per notice kind: {"created:confirmed": {"id": "SMS_123", "params": ["participant", …]}}.
+SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES", "") or "{}")

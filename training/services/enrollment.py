@@ -8,8 +8,9 @@ tells the visitor to try again instead of waiting). On SQLite the settings open 
 `BEGIN IMMEDIATE`, which serialises writers the same way. Under the locks the rules are checked
 against the current seat row, so capacity can never be exceeded however many requests arrive at once.
 A lock that cannot be had in time (PostgreSQL lock timeout or deadlock, SQLite "database is locked")
-is EnrollmentError("busy"), never a 500. Messages are sent only after the commit, from a Celery task:
-a mail or broker outage delays a message, never a seat.
+is EnrollmentError("busy"), never a 500. Messages are written to the outbox (notices app)
+in the same transaction and delivered after the commit: a mail, SMS or broker outage delays a message,
+never a seat, and never loses the message.
 
 What "taken", "left" and the status mean is defined once, in training.services.seats.
 `now` is injectable for tests; all rules use it instead of the wall clock. Dates in rules are local
@@ -633,12 +634,7 @@ def _log(enrollment, action, user, data):
 
 
 def _notify_after_commit(enrollment, event):
-    from training.tasks import send_enrollment_notice
+    """Write the event's notices to the outbox in this transaction; they are delivered after the commit."""
+    from training.notifications import notify
 
-    def send():
-        try:
-            send_enrollment_notice.delay(enrollment.pk, event)
-        except Exception:  # broker down: the enrollment stands; staff can resend from the admin
-            logger.exception("Could not queue the %s notice for %s", event, enrollment.reference)
-
-    transaction.on_commit(send)
+    notify(enrollment, event)

@@ -286,7 +286,7 @@ def change_lesson(
 def notify_enrolled(course, change) -> int:
     """Queue one notice per confirmed enrollment of the course about `change`. Returns how many."""
     from training.models import Enrollment, EnrollmentStatus, LessonChange
-    from training.notifications import queue_notice
+    from training.notifications import notify
 
     when = cn_day(change.original_date) + f"（{WEEKDAY_NAMES[change.original_date.weekday()]}）"
     if course.start_time:
@@ -302,12 +302,14 @@ def notify_enrolled(course, change) -> int:
         event = "lesson_moved"
     else:
         event = "lesson_cancelled"
-    ids = list(
-        Enrollment.objects.filter(course_id=course.pk, status=EnrollmentStatus.CONFIRMED).values_list("pk", flat=True)
+    enrollments = list(
+        Enrollment.objects.filter(course_id=course.pk, status=EnrollmentStatus.CONFIRMED).select_related(
+            "course", "course__venue"
+        )
     )
-    for pk in ids:
-        queue_notice(pk, event, context)
-    return len(ids)
+    for enrollment in enrollments:
+        notify(enrollment, event, context)  # outbox rows in this transaction
+    return len(enrollments)
 
 
 def _log_change(change, user):

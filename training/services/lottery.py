@@ -20,9 +20,9 @@ import secrets
 from django.utils import timezone
 
 from training.models import Allocation, CoursePage, Enrollment, EnrollmentStatus, LotteryDraw, LotterySeed
+from training.notifications import notify
 from training.services.enrollment import (
     EnrollmentError,
-    _notify_after_commit,
     answers_busy,
     change_seats,
     locked_course,
@@ -144,7 +144,8 @@ def run_draw(course_id: int, *, user=None, now=None) -> LotteryDraw:
         )
         _log_draw(course, draw, user)
         for enrollment in applications:
-            _notify_after_commit(enrollment, "lottery")
+            enrollment.course = course
+            notify(enrollment, "lottery")
     return draw
 
 

@@ -2,7 +2,7 @@
 
 `TRAINING_RETENTION_DAYS` (default 365) after a term's last day, each of its enrollments loses what
 identifies a person: names are reduced to the masked form (张*明), phone, e-mail and 身份证 number are
-cleared (the number becomes "purged-<id>", which keeps the one-active-per-participant constraint), the
+cleared, also from the notices sent to them (the number becomes "purged-<id>", which keeps the one-active-per-participant constraint), the
 birth date keeps only its year. Status, course, gender, birth year, employer and timestamps remain, so
 counts by course, status, age group and gender still add up. Each course's purge is logged.
 """
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notices.services import forget_recipients
 from training.models import CoursePage, Enrollment, mask_name
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def anonymise_expired(*, now=None, dry_run: bool = False) -> dict[int, int]:
                 ["applicant_name", "participant_name", "phone", "email", "id_number", "birth_date", "anonymised_at"],
                 batch_size=500,
             )
+            forget_recipients(Enrollment, [enrollment.pk for enrollment in enrollments])  # the outbox's copies
             course = CoursePage.objects.get(pk=course_id)
             log(instance=course, action="training.purge", data={"enrollments": len(enrollments)})
         logger.info("Anonymised %s enrollments of course %s (%s)", len(enrollments), course_id, course.title)

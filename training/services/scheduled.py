@@ -6,7 +6,8 @@ import logging
 from django.utils import timezone
 
 from training.models import Enrollment, EnrollmentStatus
-from training.services.enrollment import _notify_after_commit, expire_offers
+from training.notifications import notify
+from training.services.enrollment import expire_offers
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ def send_lesson_reminders(*, now=None) -> int:
         with transaction.atomic():
             # Claiming the row first makes two overlapping runs send one reminder, not two.
             if Enrollment.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
-                enrollment = Enrollment.objects.only("pk", "reference").get(pk=pk)
-                _notify_after_commit(enrollment, "reminder")
+                enrollment = Enrollment.objects.select_related("course", "course__venue").get(pk=pk)
+                notify(enrollment, "reminder")
                 sent += 1
     logger.info("Lesson reminders queued: %s (first lesson %s)", sent, tomorrow)
     return sent

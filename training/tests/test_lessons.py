@@ -5,8 +5,8 @@ import datetime
 import pytest
 from icalendar import Calendar
 
+from notices.sms import LogSmsBackend
 from training.models import Lesson, LessonChange
-from training.notifications import LogSmsBackend
 from training.services.enrollment import enroll
 from training.services.lessons import (
     LessonChangeError,
@@ -123,12 +123,12 @@ def test_move_and_cancel_a_lesson_notify_the_enrolled(index, django_capture_on_c
         index, first_lesson=D(2027, 7, 10), term__enrollment_opens_at=NOW, term__age_cutoff_date=D(2027, 7, 5)
     )
     confirmed = enroll(course.pk, applicant(1), now=NOW).enrollment
-    LogSmsBackend.sent.clear()
+    LogSmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         change_lesson(course.pk, D(2027, 7, 17), kind="move", new_date=D(2027, 7, 18), note="教师外出比赛")
     moved = Lesson.objects.get(course=course, original_date=D(2027, 7, 17))
     assert (moved.date, moved.status, moved.number) == (D(2027, 7, 18), "moved", 2)
-    texts = [text for phone, text in LogSmsBackend.sent if phone == confirmed.phone]
+    texts = [m.text for m in LogSmsBackend.outbox if m.phone == confirmed.phone]
     assert texts == [
         f"【海宁市工人文化宫】调课通知：“{course.title}”原7月17日（周六） 09:00的课改到 7月18日（周日） 09:00（教师外出比赛），地点：见课程页面。"
     ]
@@ -136,7 +136,7 @@ def test_move_and_cancel_a_lesson_notify_the_enrolled(index, django_capture_on_c
         change_lesson(course.pk, D(2027, 7, 24), kind="cancel")
     cancelled = Lesson.objects.get(course=course, original_date=D(2027, 7, 24))
     assert cancelled.status == "cancelled" and cancelled.number is None
-    assert any("停课通知" in text for _, text in LogSmsBackend.sent)
+    assert any("停课通知" in m.text for m in LogSmsBackend.outbox)
     # A later publish keeps the staff's changes.
     course.save_revision().publish()
     assert Lesson.objects.get(course=course, original_date=D(2027, 7, 17)).date == D(2027, 7, 18)

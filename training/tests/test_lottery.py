@@ -141,13 +141,13 @@ def test_verify_draw_command(course):
 
 
 def test_everyone_is_told_the_outcome(course, django_capture_on_commit_callbacks):
-    from training.notifications import LogSmsBackend
+    from notices.sms import LogSmsBackend
 
     fill(course, 8)
-    LogSmsBackend.sent.clear()
+    LogSmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         lottery.run_draw(course.pk, now=AFTER)
-    texts = [text for _, text in LogSmsBackend.sent]
+    texts = [m.text for m in LogSmsBackend.outbox]
     assert len(texts) == 8
     assert sum("中签，已录取" in t for t in texts) == 3
     assert sum("候补第" in t for t in texts) == 2

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from notices.sms import LogSmsBackend
 from training.models import Enrollment
-from training.notifications import LogSmsBackend
 from training.services.enrollment import EnrollmentError, accept_offer, cancel, confirm, enroll, expire_offers
 from training.tests.factories import NOW, CourseIndexPageFactory, CoursePageFactory, applicant, seat_counts
 
@@ -30,7 +30,7 @@ def state(enrollment):
 
 def test_cancellation_offers_the_seat_which_then_counts_against_capacity(course, django_capture_on_commit_callbacks):
     first, second, third = fill(course, 3)
-    LogSmsBackend.sent.clear()
+    LogSmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         cancel(first.pk, by="applicant", now=NOW)
     assert state(second) == ("offered", None)
@@ -43,7 +43,7 @@ def test_cancellation_offers_the_seat_which_then_counts_against_capacity(course,
     with pytest.raises(EnrollmentError) as info:
         confirm(third.pk)
     assert info.value.code == "full"
-    sent = [text for _, text in LogSmsBackend.sent if second.reference in text]
+    sent = [m.text for m in LogSmsBackend.outbox if second.reference in m.text]
     assert any("保留至" in text for text in sent)
 
 

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from notices.sms import LogSmsBackend
 from training.models import Enrollment
-from training.notifications import LogSmsBackend
 from training.services.enrollment import EnrollmentError, enroll
 from training.services.payments import PAYMENT_GRACE, mark_paid, release_unpaid
 from training.tests.factories import NOW, CourseIndexPageFactory, CoursePageFactory, applicant, seat_counts
@@ -34,7 +34,7 @@ def test_unpaid_seat_past_the_deadline_is_offered_to_the_first_waiting(course, d
     assert unpaid.payment_due_at == DEADLINE  # stamped when confirmed
     mark_paid(paid.pk)
 
-    LogSmsBackend.sent.clear()
+    LogSmsBackend.outbox.clear()
     assert release_unpaid(now=DEADLINE - datetime.timedelta(minutes=1)) == 0  # not yet
     with django_capture_on_commit_callbacks(execute=True):
         assert release_unpaid(now=DEADLINE + datetime.timedelta(minutes=1)) == 1
@@ -49,7 +49,7 @@ def test_unpaid_seat_past_the_deadline_is_offered_to_the_first_waiting(course, d
     second_waiting.refresh_from_db()
     assert (second_waiting.status, second_waiting.waitlist_position) == ("waitlisted", 1)
     assert seat_counts(course) == (2, 1)
-    texts = {phone: text for phone, text in LogSmsBackend.sent}
+    texts = {m.phone: m.text for m in LogSmsBackend.outbox}
     assert "未在缴费截止前缴费" in texts[unpaid.phone]
     assert "递补为正式录取" in texts[first_waiting.phone]
     # Running again changes nothing.

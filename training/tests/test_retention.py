@@ -47,6 +47,15 @@ def test_old_terms_are_anonymised_and_counts_stay(enrollments):
     assert anonymise_expired(now=LATER) == {}  # idempotent
 
 
+def test_the_notices_sent_to_them_forget_the_number_too(enrollments):
+    from notices.services import notices_for
+
+    old, recent, made = enrollments
+    anonymise_expired(now=LATER)
+    assert {n.recipient for n in notices_for(made[0])} == {""}
+    assert {n.recipient for n in notices_for(made[-1])} == {made[-1].phone}
+
+
 def test_dry_run_changes_nothing(enrollments):
     old, _, made = enrollments
     assert anonymise_expired(now=LATER, dry_run=True) == {old.pk: 4}

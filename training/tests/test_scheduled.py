@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from training.notifications import LogSmsBackend
+from notices.sms import LogSmsBackend
 from training.services.enrollment import enroll
 from training.services.scheduled import send_lesson_reminders
 from training.tests.factories import NOW, CourseIndexPageFactory, CoursePageFactory, applicant
@@ -29,10 +29,10 @@ def courses(site_root):
 
 def test_reminders_go_to_tomorrows_courses_once(courses, django_capture_on_commit_callbacks):
     evening = timezone.make_aware(datetime.datetime(2027, 7, 4, 18, 0))
-    LogSmsBackend.sent.clear()
+    LogSmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert send_lesson_reminders(now=evening) == 2
-    texts = [text for _, text in LogSmsBackend.sent]
+    texts = [m.text for m in LogSmsBackend.outbox]
     assert len(texts) == 2 and all("明天（7月5日）开课" in t and "明天开课" in t for t in texts)
     assert send_lesson_reminders(now=evening + datetime.timedelta(minutes=5)) == 0
 
@@ -44,10 +44,12 @@ def test_reminder_day_is_the_local_day(courses):
 
 
 def test_beat_schedule_names_registered_tasks():
-    import training.tasks  # noqa: F401 - registers the tasks
+    import notices.tasks  # noqa: F401 - registers the tasks
+    import training.tasks  # noqa: F401
 
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert {entry["task"] for entry in schedule.values()} == {
+        "notices.tasks.sweep_notices",
         "training.tasks.expire_offers",
         "training.tasks.release_unpaid",
         "training.tasks.send_lesson_reminders",
