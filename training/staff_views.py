@@ -17,6 +17,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import ModelLogEntry
 
+from notices.services import notices_for
 from training.admin_forms import CounterEnrollmentForm
 from training.admin_views import can_change_enrollments, can_see_personal_data
 from training.models import (
@@ -148,7 +149,8 @@ class EnrollmentDetailView(InspectView):
             ("学员姓名", data["participant"]),
             ("性别", e.get_gender_display()),
             ("出生日期", f"{e.birth_date:%Y-%m-%d}" + (f"（按年龄计算日 {age} 岁）" if age is not None else "")),
-            ("身份证号", data["id_number"]),
+            ("证件类型", e.get_document_type_display()),
+            ("证件号码", data["id_number"]),
             ("报名人", data["applicant"]),
             ("手机号码", data["phone"]),
             ("电子邮箱", data["email"] or "未填写"),
@@ -215,6 +217,8 @@ class EnrollmentDetailView(InspectView):
             slip_url=reverse("enrollments:slip", args=[self.object.pk]),
             roster_url=reverse("enrollments:index") + f"?course={self.object.course_id}",
             signin_url=reverse("enrollments:signin", args=[self.object.course_id]),
+            notices=notices_for(self.object),
+            can_resend=self.request.user.has_perm("notices.resend_notice"),
         )
         return context
 
