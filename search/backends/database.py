@@ -43,8 +43,8 @@ from functools import cache, reduce
 
 from django.db import connection, connections
 from django.db.models import Avg, Case, F, FloatField, Func, IntegerField, Q, Value, When
-from django.db.models.functions import Length
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Length
 from modelsearch.index import RelatedFields
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
