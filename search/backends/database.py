@@ -476,9 +476,7 @@ class TitleNormRefreshMixin:
         average = lengths.aggregate(Avg("title_length"))["title_length__avg"]
         if average is None:
             return None
-        lengths.filter(title_norm=1.0).exclude(title_length=average).update(
-            title_norm=average / F("title_length")
-        )
+        lengths.filter(title_norm=1.0).exclude(title_length=average).update(title_norm=average / F("title_length"))
         return None
 
 
