@@ -123,8 +123,45 @@ class LookupForm(forms.Form):
     )
     reference = forms.CharField(label="报名编号", max_length=12, help_text="报名成功后页面和短信中的 8 位编号")
 
+    @staticmethod
+    def normalise_phone(value: str) -> str:
+        return (value or "").replace(" ", "").replace("-", "").replace("\x00", "").removeprefix("+86")[:20]
+
     def clean_phone(self):
-        return self.cleaned_data["phone"].replace(" ", "").replace("-", "").removeprefix("+86")
+        return self.normalise_phone(self.cleaned_data["phone"])
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip().upper()
+
+
+class SmsPhoneForm(forms.Form):
+    """我的报名 by SMS, step 1: the phone to send a one-time code to."""
+
+    prefix = "sms"
+
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": "请填写手机号码。"},
+    )
+
+    def clean_phone(self):
+        phone = LookupForm.normalise_phone(self.cleaned_data["phone"])
+        if not (len(phone) == 11 and phone.isascii() and phone.isdigit() and phone.startswith("1")):
+            raise forms.ValidationError("请填写正确的 11 位手机号码。")
+        return phone
+
+
+class SmsCodeForm(SmsPhoneForm):
+    """Step 2: the phone again (prefilled) and the 6-digit code."""
+
+    prefix = "code"
+
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={"required": "请填写短信验证码。", "min_length": "验证码为 6 位数字。"},
+    )

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from training.services.privacy import mask_phone
+
 logger = logging.getLogger("training.sms")
 
 DEFAULT_SMS_BACKEND = "training.notifications.LogSmsBackend"
@@ -21,7 +23,7 @@ class LogSmsBackend:
     sent: list[tuple[str, str]] = []  # kept in memory for tests and the development console
 
     def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
+        logger.info("SMS to %s: %s", mask_phone(phone), text)
         self.sent.append((phone, text))
 
 
@@ -62,3 +64,13 @@ def message_for(enrollment, event: str) -> str | None:
         time=f" {course.start_time:%H:%M}" if course.start_time else "",
         venue=str(course.venue) if course.venue_id else "见课程页面",
     )
+
+
+SIGN_IN_CODE_TEXT = (
+    "【海宁市工人文化宫】您的验证码为 {code}，{minutes} 分钟内有效，用于查询“我的报名”。如非本人操作请忽略。"
+)
+
+
+def send_sign_in_code(phone: str, code: str, minutes: int) -> None:
+    """A one-time sign-in code for 我的报名, sent at once (it is useless minutes later). Raises on failure."""
+    sms_backend().send(phone, SIGN_IN_CODE_TEXT.format(code=code, minutes=minutes))

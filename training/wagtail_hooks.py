@@ -3,8 +3,6 @@
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Concat, Left, Right
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,18 +11,15 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from training.admin_views import BULK_ACTIONS, can_change_enrollments, roster_summary
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
+from training.services import privacy
 from training.services.enrollment import EnrollmentError, cancel, promote
-
-
-def can_see_personal_data(user) -> bool:
-    return user.has_perm("training.view_personal_data")
 
 
 class EnrollmentFilterSet(WagtailFilterSet):
@@ -38,22 +33,17 @@ class EnrollmentFilterSet(WagtailFilterSet):
 
 
 def with_personal_columns(queryset, user):
-    """Personal data is masked in the database query unless the user may see it (PIPL)."""
-    if can_see_personal_data(user):
-        shown = {
-            "participant_shown": F("participant_name"),
-            "applicant_shown": F("applicant_name"),
-            "phone_shown": F("phone"),
-            "id_number_shown": F("id_number"),
-        }
-    else:
-        shown = {
-            "participant_shown": masked_name_sql("participant_name"),
-            "applicant_shown": masked_name_sql("applicant_name"),
-            "phone_shown": Concat(Left("phone", 3), Value("****"), Right("phone", 4)),
-            "id_number_shown": Concat(Left("id_number", 6), Value("********"), Right("id_number", 4)),
-        }
-    return queryset.select_related("course", "course__term").annotate(**shown)
+    """Personal data is masked in the database query unless the user may see it (training.services.privacy)."""
+    return queryset.select_related("course", "course__term").annotate(**privacy.masked_columns(user))
+
+
+class EnrollmentInspectView(InspectView):
+    """检查: every field, with the personal ones masked by the same rules as the list and the exports."""
+
+    def get_field_display_value(self, field_name, field):
+        if field_name in privacy.PERSONAL_FIELDS and not privacy.can_see_personal_data(self.request.user):
+            return privacy.display_value(self.request.user, self.object, field_name) or "-"
+        return super().get_field_display_value(field_name, field)
 
 
 class EnrollmentIndexView(IndexView):
@@ -140,7 +130,7 @@ class EnrollmentViewSet(ModelViewSet):
         "waitlist_position",
         "participant_shown",
         "gender",
-        "birth_date",
+        "birth_shown",
         "applicant_shown",
         "phone_shown",
         "id_number_shown",
@@ -155,7 +145,7 @@ class EnrollmentViewSet(ModelViewSet):
         "waitlist_position": "候补序号",
         "participant_shown": "学员",
         "gender": "性别",
-        "birth_date": "出生日期",
+        "birth_shown": "出生日期",
         "applicant_shown": "报名人",
         "phone_shown": "手机号码",
         "id_number_shown": "身份证号",
@@ -169,6 +159,7 @@ class EnrollmentViewSet(ModelViewSet):
     form_fields = ["employer", "union_member"]
 
     index_view_class = EnrollmentIndexView
+    inspect_view_class = EnrollmentInspectView
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
@@ -208,15 +199,6 @@ class EnrollmentViewSet(ModelViewSet):
             return redirect(reverse(self.get_url_name("index")))
 
         return view
-
-
-def masked_name_sql(field):
-    """张三 → 张*, 张小明 → 张*明 (as training.models.mask_name, in SQL)."""
-    return Case(
-        When(**{f"{field}__regex": r"^.{3,}$"}, then=Concat(Left(field, 1), Value("*"), Right(field, 1))),
-        default=Concat(Left(field, 1), Value("*")),
-        output_field=CharField(),
-    )
 
 
 enrollment_viewset = EnrollmentViewSet("enrollments")
