@@ -138,6 +138,7 @@ def lookup(request):
                 else:
                     enrollments = [enrollment]
                     _grant(request, enrollment)
+                    form = LookupForm()  # the page shows no phone number back
         else:
             status = 400
     elif action in ("send_code", "verify_code") and sms:

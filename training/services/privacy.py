@@ -8,7 +8,8 @@ Source of the rules: PIPL (个人信息保护法) art. 51 — access limited to 
   knows the area code, the birth year and the gender is left with about 3,000 candidate numbers per
   person (366 days × 100 sequence numbers ÷ 11 check characters); the old ``330481********1234`` plus a
   birth-date column left exactly one.
-- phone ``138****5678``; names ``张*明`` (first and last character; two characters → ``张*``); e-mail
+- phone ``138****5678``; names ``张*明`` (first and last character, one star whatever the length;
+  two characters → ``张*``); e-mail
   ``z***@example.cn``.
 
 `masked_columns(user)` gives the same values as SQL expressions (the admin list and the exports build
@@ -51,7 +52,7 @@ def mask_name(name: str) -> str:
         return name
     if len(name) == 2:
         return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    return name[0] + "*" + name[-1]  # one star whatever the length: the length is not shown either
 
 
 def mask_email(email: str) -> str:
@@ -140,7 +141,7 @@ def masked_columns(user) -> dict:
 
 # 11-digit mainland mobile numbers (optionally +86/86) and 18-character ID numbers, not inside longer digit runs.
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 
 
 def mask_text(text: str) -> str:
