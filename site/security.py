@@ -20,7 +20,7 @@ class SecurityHeadersMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = policy
-        if any(request.path.startswith(prefix) for prefix in getattr(settings, "SECURE_CSP_ADMIN_PATHS", ())):
-            if not hasattr(response, "_csp_config"):
-                response._csp_config = settings.SECURE_CSP_ADMIN
+        admin_paths = tuple(getattr(settings, "SECURE_CSP_ADMIN_PATHS", ()))
+        if admin_paths and request.path.startswith(admin_paths) and not hasattr(response, "_csp_config"):
+            response._csp_config = settings.SECURE_CSP_ADMIN
         return response

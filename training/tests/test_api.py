@@ -185,4 +185,6 @@ def test_out_of_range_ids_are_client_errors(client, course, url):
 def test_nul_characters_in_query_text_are_not_errors(client, course):
     # Found by the fuzz run on PostgreSQL, which rejects NUL in text.
     assert client.get("/api/v1/courses/?category=a%00b").status_code == 200
-    assert post(client, "/api/v1/enrollments/lookup/", {"reference": "AB\x00CD", "phone": "139\x0000"}).status_code == 404
+    assert (
+        post(client, "/api/v1/enrollments/lookup/", {"reference": "AB\x00CD", "phone": "139\x0000"}).status_code == 404
+    )

@@ -129,7 +129,9 @@ def test_masked_xlsx_export_cannot_rebuild_an_id_number(masked_staff, made):
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.active
     header = [cell.value for cell in sheet[1]]
-    rows = {r[header.index("报名编号")]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(2, values_only=True)}
+    rows = {
+        r[header.index("报名编号")]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(2, values_only=True)
+    }
     everything = " ".join(str(v) for row in rows.values() for v in row.values())
     for enrollment in made:
         row = rows[enrollment.reference]
