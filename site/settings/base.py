@@ -295,6 +295,9 @@ AXES_VERBOSE = False
 
 PRODUCTION = False  # set by haining.settings.production
 
+# 大家都在搜 never suggests a term containing one of these (editors add more in 设置 → 搜索建议).
+SEARCH_SUGGESTION_BLOCKLIST = ["代开", "发票", "加微信", "加我", "博彩", "赌", "色情", "裸聊", "刷单", "套现", "翻墙"]
+
 # Operational switches of the training app (rate limits etc.) are read from the environment there.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)
 # Per-limit overrides, e.g. {"enroll-ip": (50, 600)}: name → (requests, seconds); see training/ratelimit.py.
