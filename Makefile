@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/haining
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help venv install run seed migrate worker beat test test-sqlite test-services lint check-deploy format browser-deps clean
+.PHONY: help venv install run seed migrate worker beat test test-sqlite test-services lint check-deploy format browser-deps system-deps clean
 
 help:
 	@echo "make run     set up everything, seed the demo content, serve on 127.0.0.1:$(PORT)"
@@ -49,15 +49,25 @@ format: install
 	$(VENV)/bin/ruff format .
 	find templates -name '*.html' | xargs $(VENV)/bin/djhtml
 
-# Debian's Chromium and a Chinese font for the browser tests (Playwright's own browser download
-# does not work offline; without a CJK font, screenshots show boxes instead of Chinese).
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-	      || echo "!! could not install chromium/fonts-noto-cjk: browser tests will be skipped"; \
-	  else echo "!! /usr/bin/chromium or a CJK font missing: apt-get install chromium fonts-noto-cjk"; fi; \
-	fi
+# Debian packages the tests use: Chromium and a Chinese font for the browser tests (Playwright's own browser
+# download does not work offline; without a CJK font, screenshots show boxes instead of Chinese), nginx for the
+# reverse-proxy test, the PostgreSQL client (pg_dump/pg_restore) for the backup test, redis-server for the
+# outage tests (a private instance on another port).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx-light postgresql-client redis-server
+browser-deps system-deps:
+	@missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	  command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	        && { pkill -x nginx 2>/dev/null || true; }) \
+	        || echo "!! could not install$$missing: the tests that need them will be skipped or fail under CI"; \
+	    else echo "!! missing Debian packages:$$missing (apt-get install $(SYSTEM_PACKAGES))"; fi; \
+	  fi
 
 check-deploy: install
 	SECRET_KEY=sample-4f9c2b7e1d8a6035-secret-key-for-checks-only-9e7d5c3b1a ALLOWED_HOSTS=www.example.cn DATABASE_URL=sqlite:///$(CURDIR)/var/deploycheck.sqlite3 \
@@ -66,7 +76,7 @@ check-deploy: install
 # The whole suite on the embedded default (SQLite), then on PostgreSQL + Redis when they answer.
 # Service-backed tests are reported as skipped when the services are missing; with CI=true
 # (or REQUIRE_SERVICES=1) missing services and a missing Chromium fail the run instead.
-test: install browser-deps
+test: install system-deps
 	$(MAKE) --no-print-directory lint
 	DJANGO_SETTINGS_MODULE=haining.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=haining.settings.test $(MANAGE) makemigrations --check --dry-run
