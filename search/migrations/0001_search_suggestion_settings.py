@@ -4,23 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SearchSuggestionSettings',
+            name="SearchSuggestionSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pinned_terms', models.TextField(blank=True, help_text='每行一个，始终显示在“大家都在搜”的最前面（按填写顺序）。', verbose_name='置顶搜索词')),
-                ('blocked_terms', models.TextField(blank=True, help_text='每行一个。包含这些字词的搜索词不会出现在“大家都在搜”中（不区分全角半角、大小写和空格）。', verbose_name='屏蔽词')),
-                ('min_searches', models.PositiveSmallIntegerField(default=5, help_text='近 30 天内至少有这么多位访客（按网络地址每天计一次）搜索过、且能搜到内容的词才会显示。', verbose_name='最少搜索人数')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "pinned_terms",
+                    models.TextField(
+                        blank=True,
+                        help_text="每行一个，始终显示在“大家都在搜”的最前面（按填写顺序）。",
+                        verbose_name="置顶搜索词",
+                    ),
+                ),
+                (
+                    "blocked_terms",
+                    models.TextField(
+                        blank=True,
+                        help_text="每行一个。包含这些字词的搜索词不会出现在“大家都在搜”中（不区分全角半角、大小写和空格）。",
+                        verbose_name="屏蔽词",
+                    ),
+                ),
+                (
+                    "min_searches",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="近 30 天内至少有这么多位访客（按网络地址每天计一次）搜索过、且能搜到内容的词才会显示。",
+                        verbose_name="最少搜索人数",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '搜索建议（大家都在搜）',
+                "verbose_name": "搜索建议（大家都在搜）",
             },
         ),
     ]
