@@ -58,7 +58,11 @@ def main() -> None:
         for n in range(args.extra_news):
             index.add_child(
                 instance=NewsPage(
-                    title=f"基层工会动态 {n}", slug=f"bench-{n}", category=sample.category, cover_image=sample.cover_image, lead=sample.lead
+                    title=f"基层工会动态 {n}",
+                    slug=f"bench-{n}",
+                    category=sample.category,
+                    cover_image=sample.cover_image,
+                    lead=sample.lead,
                 )
             )
 
@@ -67,7 +71,9 @@ def main() -> None:
     extra = {"standard page": "/about/", "news filtered": f"{index.url}?category=wenhua"}
     urls.update(extra)
     client = Client()
-    print(f"{'page':<15} {'status':>6} {'queries':>8} {'median ms':>10} {'p90 ms':>8}   ({args.requests} warm requests, {NewsPage.objects.count()} news)")
+    print(
+        f"{'page':<15} {'status':>6} {'queries':>8} {'median ms':>10} {'p90 ms':>8}   ({args.requests} warm requests, {NewsPage.objects.count()} news)"
+    )
     for name, url in urls.items():
         for _ in range(2):
             client.get(url)

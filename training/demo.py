@@ -185,8 +185,16 @@ def seed(home, stdout=None):
                 start_time=datetime.time(hour, minute),
                 end_time=datetime.time(hour + 1, minute + 30 if minute < 30 else 59),
                 first_lesson=term.starts_on,
-                last_lesson=term.ends_on,
-                lessons=12,
+                last_lesson=None,
+                lessons=6 * len(days.split(",")) if term == summer else 10 * len(days.split(",")),
+                # Weekend classes stop on a 调休 Saturday: the children are at school that day.
+                makeup_workdays="skip" if days in ("6", "7") else "weekday",
+                skip_holidays=True,
+                documents="学员户口簿或身份证原件（核对年龄）\n一寸照片 1 张（制作学员证）",
+                payment_instructions=""
+                if not fee
+                else "录取后凭报名编号到工人文化宫一楼服务台缴费，可用现金、微信或支付宝扫码，当场开具收据。",
+                payment_deadline=None if not fee else term.enrollment_closes_at + datetime.timedelta(days=5),
                 audience=Audience.CHILDREN,
                 age_min=age_min,
                 age_max=age_max,
@@ -221,8 +229,12 @@ def seed(home, stdout=None):
                 start_time=datetime.time(hour, minute),
                 end_time=datetime.time(hour + 2, minute),
                 first_lesson=term.starts_on,
-                last_lesson=term.ends_on,
+                last_lesson=None,
                 lessons=16,
+                # Evening classes on working days also meet on a 调休 Saturday worked as a weekday.
+                makeup_workdays="add" if days not in ("6", "7") else "skip",
+                skip_holidays=True,
+                documents="本人身份证原件\n在职证明或劳动合同复印件（灵活就业人员可带社保缴费记录）",
                 audience=Audience.ADULTS,
                 age_min=age_min,
                 age_max=age_max,
@@ -271,9 +283,27 @@ def seed(home, stdout=None):
                 )
             except EnrollmentError:
                 continue
+    _seed_lesson_change(by_slug["child-0"])
     seq = _seed_lottery(by_slug["child-9"], now, rnd, seq, draw=True)
     _seed_lottery(by_slug["child-10"], now, rnd, seq, draw=False)
     say(f"  enrollments: {Enrollment.objects.count()}")
+
+
+def _seed_lesson_change(course):
+    """One lesson moved by a week (teacher away at a competition), so the demo shows a 调课."""
+    from training.models import Lesson
+    from training.services.lessons import change_lesson
+
+    third = Lesson.objects.filter(course=course, number=3).first()
+    if third is None:
+        return
+    change_lesson(
+        course.pk,
+        third.original_date,
+        kind="move",
+        new_date=third.original_date + datetime.timedelta(days=1),
+        note="教师外出参加比赛",
+    )
 
 
 def _seed_lottery(course, now, rnd, seq, draw: bool) -> int:

@@ -33,6 +33,12 @@ class Audience(models.TextChoices):
     ADULTS = "adults", "职工/成人"
 
 
+class MakeupWorkdays(models.TextChoices):
+    AS_WEEKDAY = "weekday", "照常按星期排课"
+    SKIP = "skip", "停课"
+    ADD = "add", "加课"
+
+
 class Allocation(models.TextChoices):
     FCFS = "fcfs", "先到先得"
     LOTTERY = "lottery", "摇号"
@@ -149,12 +155,27 @@ class CoursePage(SitePage):
     summary = models.CharField("一句话介绍", max_length=120, blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name="课程介绍")
 
-    weekdays = models.CharField("上课星期", max_length=20, blank=True, help_text="例如 6,7 表示周六、周日")
+    # The lesson rules (content); training.services.lessons expands them into Lesson rows on publish.
+    weekdays = models.CharField(
+        "上课星期", max_length=20, blank=True, help_text="1–7 表示周一至周日，多个用逗号分隔，例如 6,7 表示周六、周日"
+    )
     start_time = models.TimeField("上课时间", null=True, blank=True)
     end_time = models.TimeField("下课时间", null=True, blank=True)
-    first_lesson = models.DateField("首次课", null=True, blank=True)
-    last_lesson = models.DateField("末次课", null=True, blank=True)
-    lessons = models.PositiveSmallIntegerField("课时数", default=10)
+    first_lesson = models.DateField("首次课", null=True, blank=True, help_text="从这一天起按上课星期排课")
+    last_lesson = models.DateField("结课日期", null=True, blank=True, help_text="与“课次数”二选一；都填时先到为止")
+    lessons = models.PositiveSmallIntegerField(
+        "课次数", null=True, blank=True, validators=[MaxValueValidator(200)], help_text="排满这么多次课为止"
+    )
+    skip_holidays = models.BooleanField(
+        "法定节假日停课", default=True, help_text="国务院公布的放假日（含调休放假）不排课"
+    )
+    makeup_workdays = models.CharField(
+        "调休上班日",
+        max_length=10,
+        choices=MakeupWorkdays.choices,
+        default=MakeupWorkdays.AS_WEEKDAY,
+        help_text="周末因调休改为上班日时：照常按星期排课、停课（如少儿周末班，学生需上学），或加课（工作日晚班）",
+    )
 
     audience = models.CharField("招生对象", max_length=10, choices=Audience.choices, default=Audience.CHILDREN)
     age_min = models.PositiveSmallIntegerField("最小年龄", null=True, blank=True, validators=[MaxValueValidator(120)])
@@ -163,6 +184,18 @@ class CoursePage(SitePage):
     requires_employer = models.BooleanField("须填写工作单位", default=False, help_text="职工技能培训需填写工作单位")
 
     fee = models.DecimalField("费用（元）", max_digits=8, decimal_places=2, default=0, help_text="0 表示公益免费")
+    payment_instructions = models.TextField(
+        "缴费方式和地点",
+        blank=True,
+        help_text="例如：录取后凭报名编号到文化宫一楼服务台缴费，可用现金、微信或支付宝扫码；本站不提供在线支付",
+    )
+    payment_deadline = models.DateTimeField(
+        "缴费截止时间",
+        null=True,
+        blank=True,
+        help_text="留空则不限；逾期未缴费的名额自动让给候补第一位（截止后递补录取的有 3 天缴费时间）",
+    )
+    documents = models.TextField("报到时请携带", blank=True, help_text="每行一项，例如：学员户口簿或身份证原件")
     capacity = models.PositiveIntegerField("名额", default=20, validators=[MinValueValidator(1)])
     waitlist_size = models.PositiveIntegerField("候补名额", default=10)
     allocation = models.CharField("录取方式", max_length=10, choices=Allocation.choices, default=Allocation.FCFS)
@@ -190,14 +223,17 @@ class CoursePage(SitePage):
                 FieldPanel("weekdays"),
                 FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
                 FieldRowPanel([FieldPanel("first_lesson"), FieldPanel("last_lesson"), FieldPanel("lessons")]),
+                FieldRowPanel([FieldPanel("skip_holidays"), FieldPanel("makeup_workdays")]),
             ],
             heading="上课安排",
+            help_text="上课日期按规则自动生成，发布后在课程页面列出；单次课的停课或调课请在“培训报名 › 调课停课”中操作",
         ),
         MultiFieldPanel(
             [
                 FieldPanel("audience"),
                 FieldRowPanel([FieldPanel("age_min"), FieldPanel("age_max")]),
                 FieldPanel("eligibility"),
+                FieldPanel("documents"),
                 FieldPanel("requires_employer"),
             ],
             heading="招生对象",
@@ -205,6 +241,8 @@ class CoursePage(SitePage):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("fee"), FieldPanel("capacity"), FieldPanel("waitlist_size")]),
+                FieldPanel("payment_instructions"),
+                FieldPanel("payment_deadline"),
                 FieldPanel("offer_hours"),
                 FieldPanel("allocation"),
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
@@ -264,11 +302,28 @@ class CoursePage(SitePage):
 
     def get_context(self, request, *args, **kwargs):
         from training.forms import EnrollmentForm
+        from training.services.eligibility import birth_range
+        from training.services.lessons import lessons_of, schedule_summary
 
         context = super().get_context(request, *args, **kwargs)
         context.setdefault("form", EnrollmentForm(course=self))
         context["course_status"] = self.status()
+        context["lessons"] = lessons_of(self)
+        context["schedule_summary"] = schedule_summary(self, context["lessons"])
+        context["birth_earliest"], context["birth_latest"] = birth_range(self)
         return context
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        # Like events: a full save (publish, create, copy) rebuilds the lesson rows; a draft leaves them.
+        if kwargs.get("update_fields") is None:
+            from training.services.lessons import sync_lessons
+
+            sync_lessons(self)
+        return result
+
+    def document_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST":
@@ -332,8 +387,15 @@ class Enrollment(models.Model):
         "取消方",
         max_length=10,
         blank=True,
-        choices=[("applicant", "本人"), ("staff", "工作人员"), ("system", "系统（递补逾期）")],
+        choices=[
+            ("applicant", "本人"),
+            ("staff", "工作人员"),
+            ("system", "系统（递补逾期）"),
+            ("unpaid", "系统（逾期未缴费）"),
+        ],
     )
+    paid_at = models.DateTimeField("缴费时间", null=True, blank=True, help_text="工作人员标记“已缴费”的时间")
+    payment_due_at = models.DateTimeField("缴费截止", null=True, blank=True)
     offer_expires_at = models.DateTimeField("递补确认截止", null=True, blank=True)
     reminded_at = models.DateTimeField("开课提醒发送时间", null=True, blank=True)
     anonymised_at = models.DateTimeField("个人信息清除时间", null=True, blank=True)
@@ -405,3 +467,72 @@ class LotteryDraw(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} 摇号"
+
+
+class LessonStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "正常上课"
+    HOLIDAY = "holiday", "节假日停课"
+    CANCELLED = "cancelled", "停课"
+    MOVED = "moved", "已调课"
+
+
+class Lesson(models.Model):
+    """One lesson date of a course, expanded from the page's rules and the staff's changes.
+
+    Rebuilt on every full save of the course and on every LessonChange (training.services.lessons); never
+    edited by hand. A skipped holiday is kept as a row (status holiday, no number) so the page can say so.
+    A moved lesson is one row at its new date with `original_date` set to the date the rules gave.
+    """
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="lesson_rows")
+    number = models.PositiveSmallIntegerField("第几次课", null=True, blank=True)
+    original_date = models.DateField("规则日期")
+    date = models.DateField("上课日期")
+    start = models.DateTimeField("开始", null=True, blank=True)
+    end = models.DateTimeField("结束", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=LessonStatus.choices, default=LessonStatus.SCHEDULED)
+    note = models.CharField("说明", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date", "start", "pk"]
+        indexes = [models.Index(fields=["course", "date"], name="lesson_course_date")]
+        verbose_name = "上课日期"
+        verbose_name_plural = "上课日期"
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in (LessonStatus.SCHEDULED, LessonStatus.MOVED)
+
+
+class LessonChange(models.Model):
+    """Staff cancel or move one lesson (live state, not page content): notices go to those enrolled."""
+
+    class Kind(models.TextChoices):
+        CANCEL = "cancel", "停课"
+        MOVE = "move", "调课（改到其他日期或时间）"
+
+    course = models.ForeignKey(CoursePage, verbose_name="课程", on_delete=models.CASCADE, related_name="lesson_changes")
+    original_date = models.DateField("原上课日期")
+    kind = models.CharField("调整方式", max_length=10, choices=Kind.choices, default=Kind.MOVE)
+    new_date = models.DateField("改到日期", null=True, blank=True)
+    new_start_time = models.TimeField("改到开始时间", null=True, blank=True, help_text="留空则与原时间相同")
+    new_end_time = models.TimeField("改到结束时间", null=True, blank=True, help_text="留空则与原时间相同")
+    note = models.CharField("原因/说明", max_length=120, blank=True, help_text="会写进给学员的短信，例如：教师外出比赛")
+    created_at = models.DateTimeField("操作时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        "users.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "调课停课"
+        verbose_name_plural = "调课停课"
+        constraints = [
+            models.UniqueConstraint(fields=["course", "original_date"], name="one_change_per_lesson"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.original_date:%m月%d日} {self.get_kind_display()}"

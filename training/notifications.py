@@ -42,11 +42,21 @@ MESSAGES = {
     "lottery:confirmed": "【海宁市工人文化宫】恭喜，{participant}在“{course}”摇号中中签，已录取，报名编号 {reference}。",
     "lottery:waitlisted": "【海宁市工人文化宫】“{course}”摇号结果：{participant}为候补第 {position} 位（编号 {reference}），有空位时按顺序递补并通知您。",
     "lottery:rejected": "【海宁市工人文化宫】很遗憾，{participant}在“{course}”摇号中未中签（编号 {reference}）。欢迎关注其他课程。",
+    "lesson_cancelled:confirmed": "【海宁市工人文化宫】停课通知：“{course}”{lesson_date}的课停上{note}。其余课程照常，详见课程页面。",
+    "lesson_moved:confirmed": "【海宁市工人文化宫】调课通知：“{course}”原{lesson_date}的课改到 {new_date}{note}，地点：{venue}。",
+    "unpaid:cancelled": "【海宁市工人文化宫】{participant}报名的“{course}”未在缴费截止前缴费，名额已让给候补者（编号 {reference}）。如有疑问请拨打 12351。",
     "reminder:confirmed": "【海宁市工人文化宫】提醒：{participant}报名的“{course}”明天（{first_lesson}）开课{time}，地点：{venue}。",
 }
 
 
-def message_for(enrollment, event: str) -> str | None:
+def message_for(enrollment, event: str, context: dict | None = None) -> str | None:
+    """The SMS text for `event` ("created", "lesson_moved" …) in the enrollment's current status, or None.
+
+    `context` adds event details that are not on the enrollment (lesson notices: lesson_date, new_date, note).
+    A cancellation by the payment deadline reads as the "unpaid" notice.
+    """
+    if event == "cancelled" and enrollment.cancelled_by == "unpaid":
+        event = "unpaid"
     template = MESSAGES.get(f"{event}:{enrollment.status}")
     if template is None:
         return None
@@ -63,7 +73,26 @@ def message_for(enrollment, event: str) -> str | None:
         first_lesson=f"{course.first_lesson.month}月{course.first_lesson.day}日" if course.first_lesson else "",
         time=f" {course.start_time:%H:%M}" if course.start_time else "",
         venue=str(course.venue) if course.venue_id else "见课程页面",
+        payment_due=f"{timezone.localtime(enrollment.payment_due_at):%m月%d日 %H:%M}"
+        if enrollment.payment_due_at
+        else "",
+        **{"lesson_date": "", "new_date": "", "note": "", **(context or {})},
     )
+
+
+def queue_notice(enrollment_id: int, event: str, context: dict | None = None) -> None:
+    """Send the notice after the surrounding transaction commits; a broker outage is logged, never raised."""
+    from django.db import transaction
+
+    from training.tasks import send_enrollment_notice
+
+    def send():
+        try:
+            send_enrollment_notice.delay(enrollment_id, event, context)
+        except Exception:
+            logger.exception("Could not queue the %s notice for enrollment %s", event, enrollment_id)
+
+    transaction.on_commit(send)
 
 
 SIGN_IN_CODE_TEXT = (

@@ -7,14 +7,14 @@ from training.notifications import message_for, sms_backend
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
-def send_enrollment_notice(self, enrollment_id: int, event: str) -> str:
+def send_enrollment_notice(self, enrollment_id: int, event: str, context: dict | None = None) -> str:
     """Tell the applicant by SMS what happened to the enrollment; retried with backoff on failure."""
     from training.models import Enrollment
 
     enrollment = Enrollment.objects.select_related("course").filter(pk=enrollment_id).first()
     if enrollment is None:
         return "missing"
-    text = message_for(enrollment, event)
+    text = message_for(enrollment, event, context)
     if text is None:
         return "nothing to send"
     sms_backend().send(enrollment.phone, text)
@@ -50,3 +50,11 @@ def purge_personal_data() -> int:
     from training.services.retention import anonymise_expired
 
     return sum(anonymise_expired().values())
+
+
+@shared_task
+def release_unpaid() -> int:
+    """Every few minutes (beat): seats unpaid past their payment deadline go to the first on the waitlist."""
+    from training.services.payments import release_unpaid as run
+
+    return run()

@@ -10,6 +10,7 @@ import logging
 import time
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from training import ratelimit
 from training.forms import EnrollmentForm, LookupForm, SmsCodeForm, SmsPhoneForm
-from training.models import Enrollment
+from training.models import CoursePage, Enrollment
 from training.services import access, privacy
 from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll
+from training.services.lessons import lessons_calendar, lessons_of, schedule_summary
 
 logger = logging.getLogger(__name__)
 
@@ -69,17 +71,44 @@ def _render_course(request, course, form, status):
 
 def confirmation(request, reference):
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("course", "course__venue", "course__term"), reference=reference.upper()[:12]
+        Enrollment.objects.select_related("course", "course__venue", "course__term", "course__teacher"),
+        reference=reference.upper()[:12],
     )
+    lessons = lessons_of(enrollment.course)
     return TemplateResponse(
         request,
         "training/confirmation.html",
         {
             "enrollment": enrollment,
+            "lessons": lessons,
+            "schedule_summary": schedule_summary(enrollment.course, lessons),
             "status_label": enrollment.get_status_display(),
             "is_own": _may_act(request, enrollment),
         },
     )
+
+
+def course_lessons_ics(request, course_id):
+    """The course's lesson dates as an .ics (public: the same dates the course page lists)."""
+    course = get_object_or_404(CoursePage.objects.live().select_related("venue"), pk=course_id)
+    return _lessons_ics(request, course, f"course-{course.pk}.ics")
+
+
+def enrollment_lessons_ics(request, reference):
+    """An enrolled family's lessons as an .ics, from the confirmation page (reference in the address)."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("course", "course__venue"), reference=reference.upper()[:12]
+    )
+    return _lessons_ics(request, enrollment.course, f"lessons-{enrollment.reference}.ics")
+
+
+def _lessons_ics(request, course, filename):
+    url = course.get_full_url(request) or ""
+    body = lessons_calendar(course, lessons_of(course), url).to_ical()
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 # --- who may act on an enrollment in this session --------------------------------------------------

@@ -287,3 +287,25 @@ def register_lottery_menu_item():
 
 for bulk_action in BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action)
+
+
+@hooks.register("register_admin_viewset")
+def register_lesson_change_viewset():
+    from training.admin_lessons import lesson_change_viewset
+
+    return lesson_change_viewset
+
+
+@hooks.register("register_log_actions")
+def register_lesson_log_actions(actions):
+    actions.register_action("training.lesson_change", "调课停课", "调整单次课的日期")
+    actions.register_action("training.paid", "已缴费", "工作人员标记已缴费")
+
+
+def _register_payment_bulk_action():
+    from training.admin_lessons import MarkPaidBulkAction
+
+    hooks.register("register_bulk_action", MarkPaidBulkAction)
+
+
+_register_payment_bulk_action()

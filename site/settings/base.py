@@ -311,6 +311,7 @@ TRAINING_RATE_LIMITS: dict = {}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},
+    "training-release-unpaid": {"task": "training.tasks.release_unpaid", "schedule": 600.0},
     "training-lesson-reminders": {
         "task": "training.tasks.send_lesson_reminders",
         "schedule": crontab(hour=18, minute=0),

@@ -100,6 +100,8 @@ COURSE_RULE_FIELDS = (
     "audience",
     "requires_employer",
     "first_lesson",
+    "fee",
+    "payment_deadline",
     "term__enrollment_opens_at",
     "term__enrollment_closes_at",
     "term__age_cutoff_date",
@@ -275,6 +277,24 @@ def cancel(enrollment_id: int, *, by: str, now=None, user=None) -> Enrollment | 
             confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
         )
     return promoted
+
+
+def release_unpaid_seat(enrollment_id: int, *, now=None) -> Enrollment | None:
+    """Cancel a confirmed enrollment that is still unpaid past its `payment_due_at` (training.services.payments);
+    the seat then goes through `cancel`'s path to the first on the waitlist. Returns the promoted/offered one.
+
+    Checked again under the course lock with the enrollment row locked, so staff marking 已缴费 at the same
+    moment either wins (nothing is released) or finds the enrollment already cancelled.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
+        _lock_course(course_id, True)
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment_id)
+        overdue = enrollment.payment_due_at is not None and enrollment.payment_due_at < now
+        if enrollment.status != EnrollmentStatus.CONFIRMED or enrollment.paid_at or not overdue:
+            raise EnrollmentError("not_overdue", "该报名已缴费、已取消或未到缴费截止时间。")
+        return cancel(enrollment_id, by="unpaid", now=now)
 
 
 def promote(enrollment_id: int, *, user=None) -> Enrollment:

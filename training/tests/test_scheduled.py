@@ -49,6 +49,7 @@ def test_beat_schedule_names_registered_tasks():
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert {entry["task"] for entry in schedule.values()} == {
         "training.tasks.expire_offers",
+        "training.tasks.release_unpaid",
         "training.tasks.send_lesson_reminders",
         "training.tasks.purge_personal_data",
     }

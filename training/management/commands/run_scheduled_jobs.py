@@ -3,19 +3,22 @@
 from django.core.management.base import BaseCommand
 
 from training.services.enrollment import expire_offers
+from training.services.payments import release_unpaid
 from training.services.retention import anonymise_expired
 from training.services.scheduled import send_lesson_reminders
 
 
 class Command(BaseCommand):
-    help = "运行定时任务一次：递补逾期处理、开课提醒、过期个人信息清除（无 Celery beat 时由 cron 调用）"
+    help = "运行定时任务一次：递补逾期处理、逾期未缴费名额释放、开课提醒、过期个人信息清除（无 Celery beat 时由 cron 调用）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--only", choices=["offers", "reminders", "retention"], help="只运行其中一项")
+        parser.add_argument("--only", choices=["offers", "unpaid", "reminders", "retention"], help="只运行其中一项")
 
     def handle(self, *args, only=None, **options):
         if only in (None, "offers"):
             self.stdout.write(f"递补逾期：{expire_offers()} 条")
+        if only in (None, "unpaid"):
+            self.stdout.write(f"逾期未缴费：{release_unpaid()} 条")
         if only in (None, "reminders"):
             self.stdout.write(f"开课提醒：{send_lesson_reminders()} 条")
         if only in (None, "retention"):
