@@ -147,16 +147,19 @@ def test_admin_has_no_csp_violation(browser, full_demo):
     from culture.models import EventPage
 
     page.goto(full_demo + f"/admin/pages/{EventPage.objects.first().pk}/edit/", wait_until="networkidle")
-    chooser = page.locator("[data-chooser-action-choose], .chooser__choose-button").first
-    if chooser.count():
-        chooser.click()
-        page.wait_for_selector(".modal-content, [role=dialog]", timeout=10000)
-        page.wait_for_load_state("networkidle")
-        page.keyboard.press("Escape")
-    preview = page.locator("[data-side-panel-toggle='preview']")
+    chooser = page.locator("[data-chooser-action-choose]:visible")
+    for tab in page.locator("[role=tab]").all():
+        if chooser.count():
+            break
+        tab.click()
+    chooser.first.click()  # a modal chooser: its HTML and script arrive by XHR
+    page.wait_for_selector(".modal-content:visible", timeout=15000)
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("Escape")
+    preview = page.locator("[data-side-panel-toggle='preview']:visible")
     if preview.count():
         preview.first.click()
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(2000)
     if violations := page.evaluate("window.__csp"):
         problems["editor interactions"] = violations
     _check(page, "csp-admin-editor")

@@ -145,9 +145,8 @@ def test_empty_result_suggests_close_titles_and_popular_searches(client, pages):
 
 
 def test_searches_are_recorded_for_editors(client, pages):
-    from wagtail.contrib.search_promotions.models import Query
-
     from django.test import Client
+    from wagtail.contrib.search_promotions.models import Query
 
     client.get("/search/", {"q": "拔河"})
     client.get("/search/", {"q": "拔河"})  # the same visitor again the same day: counted once
