@@ -1,4 +1,9 @@
-"""Site search: one relevance-ordered result list across page types, counted by type, highlighted."""
+"""Site search: one relevance-ordered result list across page types, counted by type, highlighted.
+
+A query of several words looks for pages that contain all of them (AND). When none does, it looks again
+for pages with any of them (OR, pages with more of the words first, see search.backends.database) and the
+outcome says so (`partial`), so the page can tell the visitor "没有同时包含…的结果，以下为部分匹配".
+"""
 
 import re
 import unicodedata
@@ -12,7 +17,7 @@ from django.utils.safestring import mark_safe
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
-from search.segmentation import query_words
+from search.segmentation import query_terms, query_words
 
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 300  # relevance falls off long before this; keeps counting and paging cheap
@@ -54,6 +59,9 @@ class SearchOutcome:
     results: list = field(default_factory=list)
     type_counts: list = field(default_factory=list)
     total: int = 0
+    # The query's words (normalised) and whether the results match only some of them (OR fallback).
+    words: list = field(default_factory=list)
+    partial: bool = False
 
 
 def search_pages(query: str, result_type: str = "", page_number="1", queryset=None) -> SearchOutcome:
@@ -61,7 +69,11 @@ def search_pages(query: str, result_type: str = "", page_number="1", queryset=No
     if not query:
         return outcome
     queryset = queryset if queryset is not None else Page.objects.live().public()
-    ranked = list(queryset.search(query, operator="or")[:MAX_RESULTS])
+    outcome.words = query_terms(query)
+    ranked = list(queryset.search(query, operator="and")[:MAX_RESULTS])
+    if not ranked and len(outcome.words) > 1:
+        ranked = list(queryset.search(query, operator="or")[:MAX_RESULTS])
+        outcome.partial = bool(ranked)
     type_of = _type_content_types()
 
     def key_of(page):

@@ -1,25 +1,51 @@
-"""Wagtail's database search backend with Chinese word segmentation (SQLite FTS5 and PostgreSQL).
+"""Wagtail's database search backend for Chinese (SQLite FTS5 and PostgreSQL): segmentation and ranking.
 
 `WAGTAILSEARCH_BACKENDS["default"]["BACKEND"]` points here when no search engine is configured. The
-backend is chosen by database vendor, as Wagtail's own `database` backend does, and adds one thing to it:
-text is segmented into words (search.segmentation) before it is indexed, and every query is segmented
-the same way before it is compiled. Because this happens in the backend, it covers every indexed model
-(pages, snippets, images, documents) and every caller (the site search, the admin's searches,
-autocomplete, `Model.objects.search()`).
+backend is chosen by database vendor, as Wagtail's own `database` backend does, and changes three things:
+
+1. **Words.** Text is normalised and segmented (search.segmentation) before it is indexed: fine-grained,
+   every dictionary word inside a longer word. Every query is normalised and segmented coarsely before it
+   is compiled. This covers every indexed model (pages, snippets, images, documents) and every caller
+   (the site search, the admin's searches, autocomplete, `Model.objects.search()`).
+2. **Ranking** (`search()` of both vendors, not autocomplete). Results are ordered by, in this order:
+
+   a. how many of the query's words the object contains anywhere (title or body): with `operator="or"`,
+      pages with all the words come before pages with some;
+   b. how many of the query's words are in its title: a title match ranks above any body-only match
+      with the same coverage;
+   c. the database's own text rank, squashed into [0, 1): modelsearch's `ts_rank` expression on
+      PostgreSQL (title weighted by its `title_norm`, plus body), `-bm25 × (1 + title_norm)` on SQLite;
+   d. primary key, newest first (modelsearch's tie-break).
+
+   As one number: ``score = coverage × (n + 1) + title_hits + r / (1 + r)`` with n the number of query
+   words and r the text rank (`relevance_score`). A "word" is a positive term of the query: each word of
+   a PlainText, each Phrase as one unit; words under a Not are not counted.
+3. **Speed and semantics on PostgreSQL.** modelsearch filters on `(title || body) @@ q`, which no index
+   serves. Here the same condition is decomposed into index-usable parts: each word w becomes
+   `title @@ w OR body @@ w`, combined with the query's own AND/OR. For queries made only of words that
+   is exactly `(title || body) @@ q`; with a negation or a phrase it is a superset and the exact
+   `(title || body) @@ q` is checked on top (a phrase may span title and body; `!w` needs the whole
+   text). Queries no index part can bound (a top-level Not, an OR with a negated branch) use modelsearch's
+   own search. A bounded slice ranks the index entries alone, then keeps what the queryset allows.
 
 Where: indexing goes through each database module's `ObjectIndexer.prepare_field` (one value per search
 field); the indexers here subclass it and are installed as that module's `ObjectIndexer`, the name its
-`Index.add_items` looks up. Queries go through `BaseSearchBackend._search`, the one method that both
-`search()` and `autocomplete()` call. Run `manage update_index` after switching segmentation on.
+`Index.add_items` looks up. Queries go through `BaseSearchBackend._search`, which `search()` and
+`autocomplete()` both call. These are modelsearch internals: the version they were written against is
+pinned in pyproject.toml and `search/tests/test_modelsearch_internals.py` fails if they change.
+Run `manage update_index` after changing segmentation.
 """
 
 import importlib
-from functools import cache
+import json
+import re
+from functools import cache, reduce
 
-from django.db import connection
-from django.db.models import F, FloatField, Func, IntegerField, Q
+from django.db import connection, connections
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
+from django.db.models.expressions import CombinedExpression
 from modelsearch.index import RelatedFields
-from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
+from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
 from search.segmentation import segment_for_index, segment_query
 
@@ -29,6 +55,8 @@ VENDOR_MODULES = {
     "sqlite": ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchBackend"),
     "postgresql": ("modelsearch.backends.database.postgres.postgres", "PostgresSearchBackend"),
 }
+MAX_CANDIDATES = 5000  # ids checked against the queryset in Python before filtering in SQL instead
+_SPLIT = re.compile(r"[\s\-]+")  # how modelsearch splits a PlainText into terms
 
 
 class SegmentingIndexerMixin:
@@ -42,7 +70,7 @@ class SegmentingIndexerMixin:
 
 
 def segment_query_object(query):
-    """The same query with every piece of text in it segmented into words."""
+    """The same query with every piece of text in it normalised and segmented into words."""
     if isinstance(query, str):
         return segment_query(query)
     if isinstance(query, PlainText):
@@ -71,79 +99,221 @@ class SegmentingSearchMixin:
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
 
 
-def _rank_once_search(self, config, start, stop, score_field=None):
-    """SQLite: score every match in one FTS5 pass, then keep the queryset's rows, ordered by score.
+# --- Query analysis shared by both vendors ----------------------------------------------------------
 
-    modelsearch orders by a correlated subquery that runs the MATCH again for every candidate row, and
-    SQLite plans its join by probing the FTS table once per index entry: a common word over 10,000 pages
-    took seconds (bench/search_bench.py). Here the FTS table is queried alone for (entry, bm25), the
-    source queryset (live, public, …) keeps the ids it allows, and the slice is fetched in rank order.
+
+def positive_terms(query) -> list:
+    """The query's positive terms, in order, without repeats: PlainText(word) per word, each Phrase whole."""
+    terms, seen = [], set()
+
+    def walk(node):
+        if isinstance(node, PlainText):
+            for word in _SPLIT.split(node.query_string):
+                if word and ("w", word) not in seen:
+                    seen.add(("w", word))
+                    terms.append(PlainText(word))
+        elif isinstance(node, Phrase):
+            if node.query_string.strip() and ("p", node.query_string) not in seen:
+                seen.add(("p", node.query_string))
+                terms.append(node)
+        elif isinstance(node, Boost):
+            walk(node.subquery)
+        elif isinstance(node, (And, Or)):
+            for sub in node.subqueries:
+                walk(sub)
+        # Not, MatchAll, Fuzzy: nothing to count
+
+    walk(query)
+    return terms
+
+
+def is_conjunction_of_words(query) -> bool:
+    """True when every match contains every positive term (AND of words, no OR, no negation)."""
+    if isinstance(query, PlainText):
+        return query.operator == "and" or len([w for w in _SPLIT.split(query.query_string) if w]) <= 1
+    if isinstance(query, Phrase):
+        return True
+    if isinstance(query, Boost):
+        return is_conjunction_of_words(query.subquery)
+    if isinstance(query, And):
+        return all(is_conjunction_of_words(q) for q in query.subqueries)
+    return False
+
+
+def _contains(query, kinds) -> bool:
+    if isinstance(query, kinds):
+        return True
+    if isinstance(query, (And, Or)):
+        return any(_contains(q, kinds) for q in query.subqueries)
+    if isinstance(query, (Not, Boost)):
+        return _contains(query.subquery, kinds)
+    return False
+
+
+def relevance_score(coverage: int, title_hits: int, text_rank: float, n_terms: int) -> float:
+    """The ranking above as one number (higher is better); see the module docstring."""
+    text_rank = max(text_rank, 0.0)
+    return coverage * (n_terms + 1) + title_hits + text_rank / (1.0 + text_rank)
+
+
+def _rank_window(self, ranked_pks, start, stop):
+    """The ids in `ranked_pks` (best first) that the queryset allows, enough of them for `[start:stop]`.
+
+    The queryset (live, public, a section …) is applied by primary key to a growing window of the best
+    candidates; past MAX_CANDIDATES ids it is applied to all of them in chunks.
     """
-    from django.db.models import Case, Value, When
-    from modelsearch.backends.database.sqlite.query import BM25, MatchExpression, normalize
-    from modelsearch.backends.database.sqlite.sqlite import IndexEntry, SQLiteFTSIndexEntry
-    from modelsearch.query import MatchAll
-    from modelsearch.utils import get_descendants_content_types_pks
-
-    normalized = normalize(self.query)
-    if not self.order_by_relevance or isinstance(normalized, (MatchAll, Not)):
-        return self._stock_search(config, start, stop, score_field=score_field)
-    match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(normalized, config=config))
-    # 1. The FTS table alone drives the query: one MATCH, one bm25 per hit. (Joined to the entry table in
-    #    the same statement, SQLite's planner loops over the entries and probes FTS once per row.)
-    bm25 = dict(SQLiteFTSIndexEntry.objects.filter(match).annotate(score=BM25()).values_list("pk", "score"))
-    # 2. Keep the hits of this model's content types; weight by title norm as modelsearch does.
-    content_types = get_descendants_content_types_pks(self.queryset.model)
-    scores = {}
-    hit_ids = list(bm25)
-    for chunk in range(0, len(hit_ids), 5000):  # stay under SQLite's bound-parameter limit
-        entries = IndexEntry.objects.filter(pk__in=hit_ids[chunk : chunk + 5000], content_type_id__in=content_types)
-        for entry_id, object_id, title_norm in entries.values_list("pk", "object_id", "title_norm"):
-            score = bm25[entry_id] * ((title_norm or 1.0) + 1.0)  # bm25: lower is better
-            scores[object_id] = min(score, scores.get(object_id, score))
-    ids = [int(object_id) for object_id in scores if object_id.isdigit()]
     allowed = []
-    for chunk in range(0, len(ids), 5000):  # stay under SQLite's bound-parameter limit
-        allowed += self.queryset.filter(pk__in=ids[chunk : chunk + 5000]).values_list("pk", flat=True)
-    ranked = sorted(allowed, key=lambda pk: (scores.get(str(pk), 0.0), -pk))
-    page_ids = ranked[start:stop]
-    position = Case(*[When(pk=pk, then=Value(n)) for n, pk in enumerate(page_ids)], output_field=IntegerField())
-    queryset = self.queryset.filter(pk__in=page_ids)
-    if page_ids:
-        queryset = queryset.annotate(_rank_position=position).order_by("_rank_position")
-    if score_field and page_ids:
-        queryset = queryset.annotate(
-            **{
-                score_field: Case(
-                    *[When(pk=pk, then=Value(scores.get(str(pk), 0.0))) for pk in page_ids], output_field=FloatField()
-                )
-            }
-        )
-    return queryset
+    position = 0
+    window = (stop + max(stop, 20)) if stop is not None else len(ranked_pks)
+    while position < len(ranked_pks) and (stop is None or len(allowed) < stop):
+        chunk = ranked_pks[position : position + min(window, MAX_CANDIDATES)]
+        keep = set(self.queryset.filter(pk__in=chunk).order_by().values_list("pk", flat=True))
+        allowed += [pk for pk in chunk if pk in keep]
+        position += len(chunk)
+        window *= 4
+    return allowed[start:stop]
 
 
-def _indexed_or_search(self, config, start, stop, score_field=None, backend=None):
-    """PostgreSQL: match `title` and `body` separately so their GIN indexes are used.
+# --- PostgreSQL -------------------------------------------------------------------------------------
 
-    modelsearch filters on `title || body @@ query`; the concatenation cannot use either index, so every
-    search scanned every index entry (38 ms even for a word found nowhere, at 10,000 pages). The same
-    condition written as `title @@ query OR body @@ query` lets PostgreSQL OR the two index scans.
-    A bounded slice (`[:10]`, the site search's `[:300]`) goes through `_ranked_candidates` instead.
+
+def _pg_condition(self, query, config, prefix):
+    """(Q over the index entry's title/body columns, exact) for `query`, or (None, False) if unbounded.
+
+    The Q is implied by `(title || body) @@ query` and uses the GIN indexes; `exact` says it is also
+    sufficient (only words, AND/OR), so no recheck is needed.
     """
-    from modelsearch.query import Fuzzy, MatchAll
+    title, body = f"{prefix}title", f"{prefix}body"
 
-    if self.fields is not None or isinstance(self.query, (MatchAll, Fuzzy, Not)):
+    def word(tsquery):
+        return Q(**{title: tsquery}) | Q(**{body: tsquery})
+
+    if isinstance(query, PlainText):
+        words = [w for w in _SPLIT.split(query.query_string) if w]
+        if not words:
+            return None, False
+        parts = [word(self.build_tsquery(PlainText(w), config=config)) for w in words]
+        joined = reduce(lambda a, b: (a & b) if query.operator == "and" else (a | b), parts)
+        return joined, True
+    if isinstance(query, Phrase):
+        words = [w for w in _SPLIT.split(query.query_string) if w]
+        if not words:
+            return None, False
+        parts = [word(self.build_tsquery(PlainText(w), config=config)) for w in words]
+        return reduce(lambda a, b: a & b, parts), False
+    if isinstance(query, Boost):
+        return _pg_condition(self, query.subquery, config, prefix)
+    if isinstance(query, And):
+        parts = [_pg_condition(self, sub, config, prefix) for sub in query.subqueries]
+        bounded = [q for q, _exact in parts if q is not None]
+        if not bounded:
+            return None, False
+        exact = all(q is not None and ex for q, ex in parts)
+        return reduce(lambda a, b: a & b, bounded), exact
+    if isinstance(query, Or):
+        parts = [_pg_condition(self, sub, config, prefix) for sub in query.subqueries]
+        if any(q is None for q, _exact in parts):
+            return None, False
+        return reduce(lambda a, b: a | b, [q for q, _ in parts]), all(ex for _, ex in parts)
+    return None, False  # Not, MatchAll, Fuzzy
+
+
+def _pg_score(self, config, prefix, rank_expression):
+    """The ranking as a SQL expression over the index entry columns `<prefix>title`/`<prefix>body`."""
+    terms = positive_terms(self.query)
+    n = len(terms)
+    coverage, title_hits = [], []
+    for term in terms:
+        tsquery = self.build_tsquery(term, config=config)
+        in_title = Q(**{f"{prefix}title": tsquery})
+        coverage.append(Case(When(in_title | Q(**{f"{prefix}body": tsquery}), then=Value(1.0)), default=Value(0.0)))
+        title_hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0)))
+    rank = Func(rank_expression, function="GREATEST", template="GREATEST(%(expressions)s, 0.0)")
+    score = rank / (Value(1.0) + rank)
+    if terms:
+        score = sum(coverage[1:], coverage[0]) * Value(float(n + 1)) + sum(title_hits[1:], title_hits[0]) + score
+    return score
+
+
+def _pg_search(self, config, start, stop, score_field=None, backend=None):
+    """PostgreSQL search: index-usable condition, exact semantics, the ranking of the module docstring."""
+    if (
+        self.fields is not None
+        or isinstance(self.query, (MatchAll, Fuzzy, Not))
+        or _contains(self.query, (MatchAll, Fuzzy))
+    ):
         return self._stock_search(config, start, stop, score_field=score_field, backend=backend)
     if config is None:
         config = _default_text_search_config(self.queryset.db)
+    condition, exact = _pg_condition(self, self.query, config, "index_entries__")
+    if condition is None:
+        return self._stock_search(config, start, stop, score_field=score_field, backend=backend)
+    search_query = self.build_tsquery(self.query, config=config)
+
     if stop is not None and self.order_by_relevance and _has_integer_pk(self.queryset.model):
-        ranked = _ranked_candidates(self, config, start, stop, score_field)
+        ranked = _pg_ranked_candidates(self, config, search_query, start, stop, score_field)
         if ranked is not None:
             return ranked
-    search_query = self.build_tsquery(self.query, config=config)
-    rank_expression = self._build_rank_expression(self.get_search_vectors(search_query), config)
-    queryset = self.queryset.filter(Q(index_entries__title=search_query) | Q(index_entries__body=search_query))
-    return self._apply_ordering_and_scoring(queryset, rank_expression, start, stop, score_field)
+
+    queryset = self.queryset.filter(condition)
+    if not exact:
+        combined = CombinedExpression(F("index_entries__title"), "||", F("index_entries__body"))
+        queryset = queryset.alias(_vector_=combined).filter(_vector_=search_query)
+    rank = self._build_rank_expression(self.get_search_vectors(search_query), config)
+    score = _pg_score(self, config, "index_entries__", rank)
+    return self._apply_ordering_and_scoring(queryset, score, start, stop, score_field)
+
+
+def _pg_ranked_candidates(self, config, search_query, start, stop, score_field):
+    """PostgreSQL, a bounded slice: rank the index entries alone, then keep the rows the queryset allows.
+
+    Joined to the page tables, ranking took 25-45 ms for a common word at 10,000 pages, and without table
+    statistics PostgreSQL filtered by content type first, matching every entry. Here:
+
+    1. The index entries alone are matched through the two GIN indexes (`content_type_id + 0` keeps the
+       planner off the content-type btree, which selects nearly every entry when searching pages),
+       scored with `_pg_score`, and the best `limit` come back as (object id, score).
+    2. The source queryset (live, public, …) keeps the ids it allows, by primary key.
+    3. If fewer than `stop` survive while more candidates exist, the limit grows and 1-2 run again; the
+       result is the same order as the joined query (score, then pk descending) in fewer rows. Past
+       MAX_CANDIDATES this returns None and the caller filters in one joined query instead.
+    """
+    from django.db.models.functions import Cast
+    from modelsearch.backends.database.postgres.postgres import IndexEntry
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    if 2 * stop > MAX_CANDIDATES:
+        return None
+    condition, exact = _pg_condition(self, self.query, config, "")
+    rank = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
+    content_types = get_descendants_content_types_pks(self.queryset.model)
+    entries = (
+        IndexEntry._default_manager.using(self.queryset.db)
+        .annotate(_content_type=F("content_type_id") + 0, _object_pk=Cast("object_id", IntegerField()))
+        .filter(_content_type__in=content_types)
+        .filter(condition)
+    )
+    if not exact:
+        entries = entries.alias(_vector_=CombinedExpression(F("title"), "||", F("body"))).filter(_vector_=search_query)
+    entries = (
+        entries.annotate(_score=_pg_score(self, config, "", rank))
+        .order_by("-_score", "-_object_pk")
+        .values_list("_object_pk", "_score")
+    )
+    limit = stop + max(stop, 20)  # room for rows the queryset excludes (drafts, private pages)
+    while True:
+        candidates = list(entries[:limit])
+        scores = {}
+        for pk, score in candidates:  # one object indexed under two content types: its best entry
+            scores[pk] = max(score, scores.get(pk, score))
+        allowed = set(self.queryset.filter(pk__in=list(scores)).order_by().values_list("pk", flat=True))
+        ranked = sorted(allowed, key=lambda pk: (-scores[pk], -pk))
+        if len(ranked) >= stop or len(candidates) < limit:
+            break
+        if limit >= MAX_CANDIDATES:
+            return None
+        limit = min(limit * 4, MAX_CANDIDATES)
+    return _ordered_slice(self.queryset, ranked[start:stop], scores, score_field)
 
 
 def _default_text_search_config(alias: str) -> str:
@@ -151,12 +321,9 @@ def _default_text_search_config(alias: str) -> str:
 
     modelsearch indexes and queries without a configuration when SEARCH_CONFIG is not set, so both use
     this default. But `to_tsquery(text)` depends on a setting, so PostgreSQL evaluates it again for every
-    row it ranks or rechecks (2-3 µs each: 45 of the 60 ms of a query matching all 10,000 pages), while
-    `to_tsquery(config, text)` is folded to a constant when the query is planned. Naming the same
-    configuration explicitly changes nothing in what matches or how it ranks.
+    row it ranks or rechecks, while `to_tsquery(config, text)` is folded to a constant when the query is
+    planned. Naming the same configuration explicitly changes nothing in what matches or how it ranks.
     """
-    from django.db import connections
-
     wrapper = connections[alias]
     config = getattr(wrapper, "_haining_text_search_config", None)
     if config is None:
@@ -174,73 +341,89 @@ def _has_integer_pk(model) -> bool:
     return isinstance(field, IntegerField)
 
 
-MAX_CANDIDATES = 5000  # PostgreSQL: ids checked against the queryset in Python before filtering in SQL instead
+# --- SQLite -----------------------------------------------------------------------------------------
 
 
-def _ranked_candidates(self, config, start, stop, score_field):
-    """PostgreSQL, a bounded slice: rank the index entries alone, then keep the rows the queryset allows.
+def _fts_param(self, columns, query, config) -> str:
+    """The FTS5 MATCH string modelsearch builds for `query` restricted to `columns`."""
+    from modelsearch.backends.database.sqlite.query import MatchExpression
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
 
-    Joined to the page tables, the search took 25-45 ms for a common word at 10,000 pages. Without table
-    statistics (a fresh or never-analysed index) PostgreSQL filtered by content type first, reading and
-    matching every index entry even for a word found nowhere, then joined every match to the pages before
-    ranking. Here:
+    match = MatchExpression(columns, self.build_search_query(query, config=config))
+    sql, params = SQLiteFTSIndexEntry.objects.filter(match).values("pk").query.sql_with_params()
+    return params[-1]
 
-    1. The index entries alone are matched through the two GIN indexes (`content_type_id + 0` keeps the
-       planner off the content-type btree, which selects nearly every entry when searching pages), ranked
-       with modelsearch's own expression, and the best `limit` come back as (object id, rank).
-    2. The source queryset (live, public, …) keeps the ids it allows, by primary key.
-    3. If fewer than `stop` survive while more candidates exist, the limit grows and 1-2 run again; so the
-       result is exactly modelsearch's order (rank, then pk descending), only computed in fewer rows.
-       A queryset that excludes almost everything (a small section of the site) would make the id list
-       long: past MAX_CANDIDATES this returns None and the caller filters in one joined query instead.
+
+def _sqlite_search(self, config, start, stop, score_field=None):
+    """SQLite: match once in FTS5, score every hit in Python, then keep the queryset's rows by score.
+
+    modelsearch orders by a correlated subquery that runs the MATCH again for every candidate row, and
+    SQLite plans its join by probing the FTS table once per index entry: a common word over 10,000 pages
+    took seconds (bench/search_bench.py). Here: one MATCH for (entry, object, title_norm, bm25), joined
+    with CROSS JOIN so SQLite scans the FTS hits first; one title-only MATCH per query word (title hits);
+    with OR, one MATCH per word over title and body (coverage). Scores follow the module docstring.
     """
-    from django.db.models.functions import Cast
-    from modelsearch.backends.database.postgres.postgres import IndexEntry
+    from modelsearch.backends.database.sqlite.query import normalize
+    from modelsearch.backends.database.sqlite.sqlite import IndexEntry, SQLiteFTSIndexEntry
     from modelsearch.utils import get_descendants_content_types_pks
 
-    if 2 * stop > MAX_CANDIDATES:
-        return None
-    search_query = self.build_tsquery(self.query, config=config)
-    rank_expression = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
-    content_types = get_descendants_content_types_pks(self.queryset.model)
-    entries = (
-        IndexEntry._default_manager.using(self.queryset.db)
-        .annotate(_content_type=F("content_type_id") + 0, _object_pk=Cast("object_id", IntegerField()))
-        .filter(_content_type__in=content_types)
-        .filter(Q(title=search_query) | Q(body=search_query))
-        .annotate(_rank=rank_expression)
-        .order_by("-_rank", "-_object_pk")
-        .values_list("_object_pk", "_rank")
-    )
-    limit = stop + max(stop, 20)  # room for rows the queryset excludes (drafts, private pages)
-    while True:
-        candidates = list(entries[:limit])
-        scores = {}
-        for pk, rank in candidates:  # one object indexed under two content types: its best entry
-            scores[pk] = max(rank, scores.get(pk, rank))
-        allowed = set(self.queryset.filter(pk__in=list(scores)).order_by().values_list("pk", flat=True))
-        ranked = sorted(allowed, key=lambda pk: (-scores[pk], -pk))
-        if len(ranked) >= stop or len(candidates) < limit:
-            break
-        if limit >= MAX_CANDIDATES:
-            return None
-        limit = min(limit * 4, MAX_CANDIDATES)
-    page_ids = ranked[start:stop]
-    queryset = self.queryset.filter(pk__in=page_ids)
-    if page_ids:
-        positions = _ListedFor(page_ids, range(len(page_ids)), "integer", IntegerField())
-        queryset = queryset.annotate(_rank_position=positions).order_by("_rank_position")
-        if score_field:
-            score = _ListedFor(page_ids, [scores[pk] for pk in page_ids], "double precision", FloatField())
-            queryset = queryset.annotate(**{score_field: score})
-    return queryset
+    normalized = normalize(self.query)
+    if (
+        not self.order_by_relevance
+        or self.fields
+        or not _has_integer_pk(self.queryset.model)
+        or isinstance(normalized, (MatchAll, Not))
+        or isinstance(getattr(normalized, "subquery_a", None), MatchAll)  # AndNot(MatchAll, …)
+        or _contains(self.query, (MatchAll, Fuzzy))
+    ):
+        return self._stock_search(config, start, stop, score_field=score_field)
+    fts = SQLiteFTSIndexEntry._meta.db_table
+    entry_table = IndexEntry._meta.db_table
+    content_types = list(get_descendants_content_types_pks(self.queryset.model))
+    match = _fts_param(self, self.FTS_TABLE_FIELDS, normalized, config)
+    with connections[self.queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT {fts}.rowid, e.object_id, e.title_norm, bm25({fts}) FROM {fts} "  # noqa: S608
+            f"CROSS JOIN {entry_table} e ON e.id = {fts}.rowid "
+            f"WHERE {fts} MATCH %s AND e.content_type_id IN ({', '.join(['%s'] * len(content_types))})",
+            [match, *content_types],
+        )
+        hits = cursor.fetchall()
+        terms = positive_terms(self.query)
+        title_sets, cover_sets = [], []
+        all_words = is_conjunction_of_words(self.query)
+        for term in terms:
+            cursor.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts_param(self, ["title"], term, config)])
+            title_sets.append({row[0] for row in cursor.fetchall()})
+            if not all_words:
+                cursor.execute(
+                    f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",
+                    [_fts_param(self, self.FTS_TABLE_FIELDS, term, config)],
+                )
+                cover_sets.append({row[0] for row in cursor.fetchall()})
+    n = len(terms)
+    scores = {}
+    for rowid, object_id, title_norm, bm25 in hits:
+        if not str(object_id).isdigit():
+            continue
+        coverage = n if all_words else sum(rowid in s for s in cover_sets)
+        title_hits = sum(rowid in s for s in title_sets)
+        score = relevance_score(coverage, title_hits, -bm25 * (1.0 + (title_norm or 1.0)), n)
+        pk = int(object_id)
+        scores[pk] = max(score, scores.get(pk, score))
+    ranked = sorted(scores, key=lambda pk: (-scores[pk], -pk))
+    return _ordered_slice(self.queryset, _rank_window(self, ranked, start, stop), scores, score_field)
+
+
+# --- Both -------------------------------------------------------------------------------------------
 
 
 class _ListedFor(Func):
-    """The value listed for each row's primary key: `(values)[array_position(ids, pk)]`.
+    """The value listed for each row's primary key, without a CASE arm per row.
 
-    Two array parameters instead of a `CASE WHEN pk = … THEN …` arm per row: Django resolves and compiles
-    300 CASE arms (the site search's result list) in about 40 ms, more than the search itself.
+    PostgreSQL: `(values)[array_position(ids, pk)]`; SQLite: `json_extract(mapping, '$."<pk>"')`.
+    Django resolves and compiles 300 CASE arms (the site search's result list) in about 40 ms, more
+    than the search itself.
     """
 
     def __init__(self, ids, values, sql_type, output_field):
@@ -249,8 +432,24 @@ class _ListedFor(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        sql = f"(%s::{self.sql_type}[])[array_position(%s::bigint[], ({pk_sql})::bigint)]"
-        return sql, (self.values, self.ids, *pk_params)
+        if connection.vendor == "postgresql":
+            sql = f"(%s::{self.sql_type}[])[array_position(%s::bigint[], ({pk_sql})::bigint)]"
+            return sql, (self.values, self.ids, *pk_params)
+        mapping = json.dumps({str(pk): value for pk, value in zip(self.ids, self.values, strict=True)})
+        return f"json_extract(%s, '$.\"' || ({pk_sql}) || '\"')", (mapping, *pk_params)
+
+
+def _ordered_slice(queryset, page_ids, scores, score_field):
+    """`queryset` restricted to `page_ids`, in that order, with the score annotated when asked."""
+    queryset = queryset.filter(pk__in=page_ids)
+    if not page_ids:
+        return queryset
+    positions = _ListedFor(page_ids, range(len(page_ids)), "integer", IntegerField())
+    queryset = queryset.annotate(_rank_position=positions).order_by("_rank_position")
+    if score_field:
+        values = [float(scores[pk]) for pk in page_ids]
+        queryset = queryset.annotate(**{score_field: _ListedFor(page_ids, values, "double precision", FloatField())})
+    return queryset
 
 
 @cache
@@ -262,10 +461,10 @@ def vendor_classes(vendor: str):
     indexer = type(f"Segmenting{stock_indexer.__name__}", (SegmentingIndexerMixin, stock_indexer), {})
     backend_class = getattr(module, backend_name)
     compiler = backend_class.query_compiler_class
-    faster_search = {"sqlite": _rank_once_search, "postgresql": _indexed_or_search}[vendor]
+    search = {"sqlite": _sqlite_search, "postgresql": _pg_search}[vendor]
     attrs = {
         "query_compiler_class": type(
-            f"Faster{compiler.__name__}", (compiler,), {"search": faster_search, "_stock_search": compiler.search}
+            f"Ranking{compiler.__name__}", (compiler,), {"search": search, "_stock_search": compiler.search}
         )
     }
     backend = type(f"Segmenting{backend_name}", (SegmentingSearchMixin, backend_class), attrs)
