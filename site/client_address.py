@@ -64,6 +64,8 @@ def client_ip(request) -> str:
     return str(peer)
 
 
-def axes_client_ip(request) -> str:
-    """AXES_CLIENT_IP_CALLABLE: django-axes keys its log-in failures on the same address."""
-    return client_ip(request)
+def axes_client_ip(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: django-axes keys its log-in failures on the same address (None when there
+    is none: Axes stores it in an IP address column)."""
+    address = client_ip(request)
+    return None if address == UNKNOWN else address
