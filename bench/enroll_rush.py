@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/enroll_rush.py [--applicants 500] [--seats 30] [--waitlist 100] [--workers 4]
                                           [--threads 1] [--database-url postgres://…/haining_rush] [--keep]
+                                          [--redis-url redis://…/14] [--port N]
 
 Creates a fresh PostgreSQL database (dropped and re-created: default `haining_rush`), migrates it, adds one
 open course, starts gunicorn (production settings, `--workers` processes; Redis for cache and Celery
@@ -126,6 +127,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/haining_rush")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="leave the database in place")
+    parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: any free port)")
     parser.add_argument(
         "--ramp", type=float, default=0.0, help="spread the arrivals evenly over this many seconds (0: all at once)"
     )
@@ -153,7 +155,7 @@ def main() -> int:
     connection.close()
     applications = [application(n) for n in range(1, args.applicants + 1)]
 
-    port = free_port()
+    port = args.port or free_port()
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "haining.wsgi",
@@ -244,9 +246,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from training.models import CoursePage, Enrollment
+    from training.models import CourseSeats, Enrollment
 
-    course = CoursePage.objects.get(pk=course_id)
+    seats = CourseSeats.objects.get(course_id=course_id)
     stored = Enrollment.objects.filter(course_id=course_id)
     confirmed = stored.filter(status="confirmed").count()
     positions = sorted(stored.filter(status="waitlisted").values_list("waitlist_position", flat=True))
@@ -267,8 +269,8 @@ def main() -> int:
     )
     checks = {
         f"exactly {expected_confirmed} confirmed in the database": confirmed == expected_confirmed,
-        "course counter matches the rows": course.confirmed_count == confirmed
-        and course.waitlist_count == len(positions),
+        "seat row matches the rows": (seats.confirmed, seats.offered, seats.waitlisted)
+        == (confirmed, 0, len(positions)),
         f"waitlist positions 1..{expected_waitlisted} without gaps": positions
         == list(range(1, expected_waitlisted + 1)),
         "every success stored, nothing else stored": sorted(references)

@@ -7,10 +7,11 @@ call (and one course row lock) each, so capacity and waitlist rules hold row by 
 reported for that enrollment while the others go through. Every change is logged by the service.
 """
 
+import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import Http404
 from wagtail.admin import messages
 from wagtail.admin.views.bulk_action import BulkAction
@@ -18,8 +19,30 @@ from wagtail.log_actions import LogContext
 
 from training.models import ACTIVE_STATUSES, Allocation, CoursePage, Enrollment, EnrollmentStatus
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
+from training.services.identity import mobile_or_none
+from training.services.seats import with_seat_state
 
 CHANGE_PERMISSION = "training.change_enrollment"
+SEARCH_FIELDS = ["reference", "participant_name", "applicant_name", "phone"]
+
+
+def search_enrollments(queryset, query: str):
+    """The staff's search box: a query that is a mobile number however typed (+86, spaces, full-width)
+    finds that phone exactly; anything else matches reference, names or phone by substring (the
+    phone by the query's digits, so "１３９ ００" finds 13900…)."""
+    query = query.strip()
+    if not query:
+        return queryset
+    phone = mobile_or_none(query)
+    if phone:
+        return queryset.filter(phone=phone)
+    condition = Q()
+    for field in SEARCH_FIELDS:
+        condition |= Q(**{f"{field}__icontains": query})
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", query) if ch in "0123456789")
+    if digits:
+        condition |= Q(phone__contains=digits)
+    return queryset.filter(condition)
 
 
 def can_change_enrollments(user) -> bool:
@@ -57,16 +80,10 @@ class EnrollmentBulkAction(BulkAction):
 
     def get_all_objects_in_listing_query(self, parent_id):
         """“选择列表中全部”: the listing's own filters and search, not every enrollment in the database."""
-        from training.wagtail_hooks import EnrollmentFilterSet, enrollment_viewset
+        from training.wagtail_hooks import EnrollmentFilterSet
 
         queryset = EnrollmentFilterSet(self.request.GET, queryset=Enrollment.objects.all()).qs
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            condition = Q()
-            for field in enrollment_viewset.search_fields:
-                condition |= Q(**{f"{field}__icontains": query})
-            queryset = queryset.filter(condition)
-        return queryset.values_list("pk", flat=True)
+        return search_enrollments(queryset, self.request.GET.get("q", "")).values_list("pk", flat=True)
 
     def applies(self, enrollment) -> bool:
         return enrollment.status in self.applies_to
@@ -92,7 +109,7 @@ class EnrollmentBulkAction(BulkAction):
         chosen = defaultdict(int)
         for enrollment in enrollments:
             chosen[enrollment.course_id] += 1
-        courses = CoursePage.objects.filter(pk__in=chosen).order_by("title")
+        courses = with_seat_state(CoursePage.objects.filter(pk__in=chosen).select_related("seats")).order_by("title")
         return [{"course": course, "chosen": chosen[course.pk]} for course in courses]
 
     def get_execution_context(self):
@@ -135,8 +152,11 @@ class ConfirmBulkAction(EnrollmentBulkAction):
     action_type = "confirm"
     aria_label = "录取所选报名"
     action_priority = 10
-    applies_to = (EnrollmentStatus.SUBMITTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)
-    explanation = "在名额范围内正式录取所选报名（候补按候补顺序）；名额已满的课程不会超额录取，相应报名将被跳过并提示。学员将收到短信通知。"
+    applies_to = (EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)
+    explanation = (
+        "在名额范围内正式录取所选候补报名（按候补顺序）；名额已满的课程不会超额录取，相应报名将被跳过并提示。"
+        "摇号课程的报名只能由摇号决定，不能在摇号前人工录取。学员将收到短信通知。"
+    )
     done_label = "录取"
 
     def run(self, enrollment, user):
@@ -176,21 +196,18 @@ BULK_ACTIONS = (ConfirmBulkAction, CancelBulkAction, PromoteBulkAction)
 
 
 def roster_summary(course: CoursePage) -> dict:
-    """The roster header of one course: seats from the course's own counters (the ones the rules use)."""
-    course = CoursePage.objects.select_related("term").get(pk=course.pk)
-    counts = Enrollment.objects.filter(course=course).aggregate(
-        submitted=Count("pk", filter=Q(status=EnrollmentStatus.SUBMITTED)),
-        offered=Count("pk", filter=Q(status=EnrollmentStatus.OFFERED)),
-    )
+    """The roster header of one course, from its seat row (training.services.seats, the numbers the rules use)."""
+    course = with_seat_state(CoursePage.objects.select_related("term", "seats")).get(pk=course.pk)
+    seats = course.seats
     return {
         "course": course,
         "capacity": course.capacity,
-        "confirmed": course.confirmed_count,
-        "waitlisted": course.waitlist_count,
+        "confirmed": seats.confirmed,
+        "waitlisted": seats.waitlisted,
         "waitlist_size": course.waitlist_size,
-        # Offered seats are held for the person offered them (see services.enrollment._seats_taken).
-        "seats_left": max(course.capacity - course.confirmed_count - counts["offered"], 0),
-        "over_capacity": max(course.confirmed_count - course.capacity, 0),
+        "offered": seats.offered,  # held for the person offered them: taken, not free
+        "submitted": seats.submitted,
+        "seats_left": course.seat_left,
+        "over_capacity": max(course.seat_taken - course.capacity, 0),
         "is_lottery": course.allocation == Allocation.LOTTERY,
-        **counts,
     }

@@ -8,17 +8,18 @@ the same whatever the entry point. Errors have one shape: {"code", "message"[, "
 import datetime
 import functools
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from training import ratelimit
-from training.forms import EnrollmentForm, LookupForm
+from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
 from training.services import access
-from training.services.catalog import status_q
-from training.services.enrollment import STATUS_LABELS, EnrollmentError, cancel, course_status, enroll
+from training.services.enrollment import EnrollmentError, cancel, enroll
+from training.services.identity import mobile_or_none
+from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
 api = NinjaAPI(
     title="海宁市工人文化宫 课程报名接口",
@@ -58,7 +59,15 @@ def json_bodies_only(view):
 api.add_decorator(json_bodies_only, mode="view")
 
 TOO_MANY = "操作过于频繁，请 10 分钟后再试。如有疑问请拨打 12351。"
-CONFLICT_STATUS = {"busy": 429}
+BUSY_RETRY_AFTER = "5"  # seconds: the lock timeout
+
+
+def _refused(error: EnrollmentError, response: HttpResponse):
+    """A rule's refusal as 409, or 503 with Retry-After when the course was busy (a temporary state)."""
+    if error.code == "busy":
+        response["Retry-After"] = BUSY_RETRY_AFTER
+        return Status(503, {"code": error.code, "message": error.message})
+    return Status(409, {"code": error.code, "message": error.message})
 
 
 class ErrorOut(Schema):
@@ -87,7 +96,7 @@ class CourseOut(Schema):
     age_min: int | None
     age_max: int | None
     capacity: int
-    seats_left: int
+    seats_left: int = Field(..., description="剩余名额：名额减去已录取和递补待确认（保留中）的人数")
     waitlist_count: int
     waitlist_size: int
     status: str = Field(
@@ -118,9 +127,13 @@ class CourseFilters(Schema):
 
 class EnrollmentIn(Schema):
     applicant_name: str = Field(..., max_length=60, description="报名人（家长或本人）姓名")
-    phone: str = Field(..., max_length=30, description="手机号码")
+    phone: str = Field(
+        ..., max_length=30, description="中国大陆手机号码（短信通知）；可带 +86、0086、空格、横线，全角数字亦可"
+    )
     participant_name: str = Field(..., max_length=60, description="学员姓名")
-    id_number: str = Field(..., max_length=30, description="学员 18 位身份证号")
+    id_number: str = Field(
+        ..., max_length=30, description="学员 18 位证件号码：居民身份证、港澳台居民居住证或外国人永久居留身份证"
+    )
     consent: bool = Field(..., description="已阅读并同意个人信息保护告知")
     employer: str = Field("", max_length=120, description="工作单位（职工课程必填）")
     email: str = Field("", max_length=120)
@@ -144,8 +157,9 @@ class LookupIn(PhoneIn):
     reference: str = Field(..., max_length=20, description="报名编号")
 
 
-def _course_out(course: CoursePage, request, now) -> dict:
-    status = course_status(course, now)
+def _course_out(course: CoursePage, request) -> dict:
+    """`course` comes annotated by training.services.seats.with_seat_state."""
+    status = course.seat_status
     return {
         "id": course.pk,
         "title": course.title,
@@ -158,8 +172,8 @@ def _course_out(course: CoursePage, request, now) -> dict:
         "age_min": course.age_min,
         "age_max": course.age_max,
         "capacity": course.capacity,
-        "seats_left": course.seats_left,
-        "waitlist_count": course.waitlist_count,
+        "seats_left": course.seat_left,
+        "waitlist_count": course.seat_waitlisted,
         "waitlist_size": course.waitlist_size,
         "status": status,
         "status_label": STATUS_LABELS[status],
@@ -188,8 +202,8 @@ def _text(value: str) -> str:
     return value.replace("\x00", "")
 
 
-def _courses():
-    return CoursePage.objects.live().public().select_related("term", "category", "venue")
+def _courses(now=None):
+    return with_seat_state(CoursePage.objects.live().public().select_related("term", "category", "venue"), now)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -216,8 +230,7 @@ def chinese_validation_errors(request, exc):
 
 @api.get("/courses/", response=CourseList, summary="课程列表", tags=["课程"])
 def list_courses(request: HttpRequest, filters: Query[CourseFilters]):
-    now = timezone.now()
-    courses = _courses()
+    courses = _courses(timezone.now())
     if filters.term:
         courses = courses.filter(term_id=filters.term)
     if filters.category:
@@ -225,16 +238,11 @@ def list_courses(request: HttpRequest, filters: Query[CourseFilters]):
     if filters.audience:
         courses = courses.filter(audience=filters.audience) if filters.audience in Audience.values else courses.none()
     if filters.status:
-        condition = status_q(filters.status, now)
-        if condition is None:
-            courses = courses.none()
-        else:
-            q, opens, closes = condition
-            courses = courses.annotate(_opens=opens, _closes=closes).filter(q)
+        courses = courses.filter(seat_status=filters.status) if filters.status in STATUSES else courses.none()
     courses = courses.order_by("term__starts_on", "path")
     total = courses.count()
     page = courses[filters.offset : filters.offset + filters.limit]
-    return {"count": total, "items": [_course_out(c, request, now) for c in page]}
+    return {"count": total, "items": [_course_out(c, request) for c in page]}
 
 
 @api.get("/courses/{course_id}/", response={200: CourseOut, 404: ErrorOut}, summary="课程详情", tags=["课程"])
@@ -242,7 +250,7 @@ def get_course(request: HttpRequest, course_id: int):
     course = _courses().filter(pk=course_id).first() if 0 < course_id < 2**31 else None
     if course is None:
         return Status(404, {"code": "not_found", "message": "没有这门课程。"})
-    return Status(200, _course_out(course, request, timezone.now()))
+    return Status(200, _course_out(course, request))
 
 
 @api.post(
@@ -254,15 +262,17 @@ def get_course(request: HttpRequest, course_id: int):
         415: ErrorOut,
         422: ValidationErrorOut,
         429: ErrorOut,
+        503: ErrorOut,
     },
     summary="报名",
     description=(
         "201：新报名；409：规则不允许（code 说明原因），同一学员已报过本课程时 code 为 already_enrolled"
-        "（不返回原报名编号，编号已短信发送到报名手机号）；422：填写有误；415：请求体不是 JSON。"
+        "（不返回原报名编号，编号已短信发送到报名手机号）；422：填写有误；415：请求体不是 JSON；"
+        "503：系统繁忙（code=busy），报名未提交，请按 Retry-After 秒数后重试。"
     ),
     tags=["报名"],
 )
-def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn):
+def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn, response: HttpResponse):
     if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     # Only what the form needs: the service reloads the course under its lock and checks every rule.
@@ -284,17 +294,18 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
     try:
         outcome = enroll(course.pk, form.applicant(), source="api")
     except EnrollmentError as error:
-        return Status(CONFLICT_STATUS.get(error.code, 409), {"code": error.code, "message": error.message})
+        return _refused(error, response)
     if not outcome.created:
         return Status(409, {"code": "already_enrolled", "message": access.ALREADY_ENROLLED})
     return Status(201, _enrollment_out(outcome.enrollment))
 
 
 def _find(request, reference: str, phone: str):
-    """The enrollment if phone and reference match (training.services.access: counted, locked out)."""
+    """The enrollment if phone and reference match (training.services.access: compared in constant time,
+    failures counted and locked out); both normalised as at enrollment (139 0000 0001, +86…, full-width)."""
     client = ratelimit.client_ip(request)
-    phone = LookupForm.normalise_phone(_text(phone))
-    if not ratelimit.hit("lookup-ip", client) or not ratelimit.hit("lookup-phone", phone):
+    phone = mobile_or_none(_text(phone)) or ""
+    if not ratelimit.hit("lookup-ip", client) or (phone and not ratelimit.hit("lookup-phone", phone)):
         return 429, {"code": "rate_limited", "message": TOO_MANY}
     try:
         return None, access.find_own_enrollment(_text(reference), phone, client)
@@ -321,18 +332,18 @@ def lookup_enrollment(request: HttpRequest, payload: LookupIn):
 
 @api.post(
     "/enrollments/{reference}/cancel/",
-    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 415: ErrorOut, 429: ErrorOut},
+    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 415: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="取消报名（需手机号）",
     description="取消后名额释放，候补第一位自动递补。手机号与报名编号的核对和失败锁定同“查询报名”。",
     tags=["报名"],
 )
-def cancel_enrollment(request: HttpRequest, reference: str, payload: PhoneIn):
+def cancel_enrollment(request: HttpRequest, reference: str, payload: PhoneIn, response: HttpResponse):
     status, found = _find(request, reference, payload.phone)
     if status:
         return Status(status, found)
     try:
         cancel(found.pk, by="applicant")
     except EnrollmentError as error:
-        return Status(CONFLICT_STATUS.get(error.code, 409), {"code": error.code, "message": error.message})
+        return _refused(error, response)
     found.refresh_from_db()
     return Status(200, _enrollment_out(found))

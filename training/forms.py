@@ -1,31 +1,102 @@
-"""The public enrollment form: validates and normalises what people type; the rules are in services."""
+"""The public enrollment form: validates and normalises what people type; the rules are in services.
 
-import phonenumbers
+The applicant fields (MobileField, PersonNameField, FreeTextField, IdNumberField) wrap
+training.services.identity, so every form that takes a person's details (the public form, 我的报名,
+the staff's counter enrollment) checks and normalises them the same way.
+"""
+
+import re
+
 from django import forms
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
+from django.core.exceptions import ValidationError
 
+from training.services import identity
 from training.services.enrollment import Applicant
+
+# What a person may type before normalising (spaces, +86, dashes, full-width characters).
+RAW_INPUT_LIMIT = 64
+
+
+class _NormalisedField(forms.CharField):
+    """A CharField whose value is checked and normalised by a function of training.services.identity;
+    ``max_length`` (when given) applies to the normalised value."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return self.empty_value
+        if len(value) > RAW_INPUT_LIMIT:
+            raise ValidationError(f"{self.noun}太长了。", code="max_length")
+        return self.normalise(value)
+
+    @property
+    def noun(self) -> str:
+        return re.sub(r"（[^）]*）", "", str(self.label or ""))
+
+    def normalise(self, value: str) -> str:
+        raise NotImplementedError
+
+
+class MobileField(_NormalisedField):
+    """A mainland mobile number → its 11 digits (identity.normalize_mobile)."""
+
+    def __init__(self, **kwargs):
+        attrs = {"type": "tel", "inputmode": "tel", "autocomplete": "tel", "maxlength": "30"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def normalise(self, value):
+        return identity.normalize_mobile(value)
+
+
+class IdNumberField(_NormalisedField):
+    """An 18-character ID number (居民身份证, 港澳台居民居住证, 外国人永久居留身份证) → its ASCII form."""
+
+    def __init__(self, **kwargs):
+        attrs = {"autocomplete": "off", "spellcheck": "false", "maxlength": "30"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def normalise(self, value):
+        return identity.parse_id_number(value).number
+
+
+class PersonNameField(_NormalisedField):
+    """A person's name (identity.clean_person_name): ·, •, ． and characters such as 𠮷 are kept."""
+
+    def normalise(self, value):
+        return identity.clean_person_name(value, self.noun)
+
+
+class FreeTextField(_NormalisedField):
+    """Short free text such as 工作单位 (identity.clean_free_text)."""
+
+    def normalise(self, value):
+        return identity.clean_free_text(value, self.noun)
+
+
+class ReferenceField(_NormalisedField):
+    """An enrollment reference as typed (lowercase, full-width, spaces) → ``"ABCD2345"``."""
+
+    def normalise(self, value):
+        reference = identity.normalize_reference(value)
+        if reference is None:
+            raise ValidationError("报名编号不正确：请填写报名成功后页面或短信中的 8 位编号。", code="reference")
+        return reference
 
 
 class EnrollmentForm(forms.Form):
-    applicant_name = forms.CharField(label="报名人（家长/本人）姓名", max_length=30)
-    phone = forms.CharField(
-        label="手机号码",
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
-    )
+    applicant_name = PersonNameField(label="报名人（家长/本人）姓名", max_length=30)
+    phone = MobileField(label="手机号码", help_text="报名结果和通知通过短信发送，请填写手机号码")
     email = forms.EmailField(
         label="电子邮箱（选填）", required=False, error_messages={"invalid": "请填写正确的电子邮箱，或留空。"}
     )
-    participant_name = forms.CharField(label="学员姓名", max_length=30)
-    id_number = forms.CharField(
+    participant_name = PersonNameField(label="学员姓名", max_length=30)
+    id_number = IdNumberField(
         label="学员身份证号",
-        max_length=22,
-        help_text="18 位居民身份证号，用于核对年龄，页面和名单中只显示部分号码",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="18 位居民身份证号，也可填写港澳台居民居住证或外国人永久居留身份证号码；用于核对年龄，页面和名单中只显示部分号码",
     )
-    employer = forms.CharField(label="工作单位", max_length=80, required=False)
+    employer = FreeTextField(label="工作单位", max_length=80, required=False)
     union_member = forms.BooleanField(label="本人是工会会员", required=False)
     consent = forms.BooleanField(
         required=False,  # checked in clean_consent with a clear message
@@ -60,56 +131,17 @@ class EnrollmentForm(forms.Form):
             raise forms.ValidationError("提交未成功，请刷新页面后重试。")
         return ""
 
-    def _clean_name(self, key):
-        value = " ".join(self.cleaned_data[key].split())
-        if any(ch.isdigit() for ch in value) or len(value) < 2:
-            raise forms.ValidationError("请填写真实姓名。")
-        return value
-
-    def clean_applicant_name(self):
-        return self._clean_name("applicant_name")
-
-    def clean_participant_name(self):
-        return self._clean_name("participant_name")
-
-    def clean_phone(self):
-        raw = self.cleaned_data["phone"].replace(" ", "").replace("-", "")
-        try:
-            number = phonenumbers.parse(raw, "CN")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError("请填写正确的 11 位手机号码。") from None
-        if (
-            number.country_code != 86
-            or phonenumbers.number_type(number)
-            not in (
-                phonenumbers.PhoneNumberType.MOBILE,
-                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-            )
-            or not phonenumbers.is_valid_number(number)
-        ):
-            raise forms.ValidationError("请填写正确的 11 位手机号码。")
-        return str(number.national_number)
-
-    def clean_id_number(self):
-        raw = self.cleaned_data["id_number"].strip().upper().replace(" ", "")
-        try:
-            number = ric.validate(raw)
-        except StdnumError:
-            raise forms.ValidationError("身份证号不正确，请核对后重新填写（18 位，最后一位可能是 X）。") from None
-        if len(number) != 18:
-            raise forms.ValidationError("请填写 18 位身份证号。")
-        return number
-
     def applicant(self) -> Applicant:
         data = self.cleaned_data
-        number = data["id_number"]
+        document = identity.parse_id_number(data["id_number"])
         return Applicant(
             applicant_name=data["applicant_name"],
             phone=data["phone"],
             participant_name=data["participant_name"],
-            id_number=number,
-            birth_date=ric.get_birth_date(number),
-            gender="M" if int(number[16]) % 2 else "F",
+            id_number=document.number,
+            document_type=document.document_type,
+            birth_date=document.birth_date,
+            gender=document.gender,
             consent=data["consent"],
             email=data.get("email", ""),
             employer=data.get("employer", ""),
@@ -118,20 +150,15 @@ class EnrollmentForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    phone = forms.CharField(
-        label="报名时填写的手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
-    )
-    reference = forms.CharField(label="报名编号", max_length=12, help_text="报名成功后页面和短信中的 8 位编号")
+    """我的报名, cancel and offer acceptance: the phone used to enroll and the reference."""
+
+    phone = MobileField(label="报名时填写的手机号码")
+    reference = ReferenceField(label="报名编号", help_text="报名成功后页面和短信中的 8 位编号")
 
     @staticmethod
     def normalise_phone(value: str) -> str:
-        return (value or "").replace(" ", "").replace("-", "").replace("\x00", "").removeprefix("+86")[:20]
-
-    def clean_phone(self):
-        return self.normalise_phone(self.cleaned_data["phone"])
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip().upper()
+        """For look-ups: the 11 digits, or "" when the text cannot be a mobile number (matches nothing)."""
+        return identity.mobile_or_none(value or "") or ""
 
 
 class SmsPhoneForm(forms.Form):

@@ -12,6 +12,7 @@ from wagtail.admin import messages
 from training.models import Allocation, CoursePage, EnrollmentStatus, LotteryDraw
 from training.services import lottery
 from training.services.enrollment import EnrollmentError
+from training.services.seats import load_seat_state
 
 PERMISSION = "training.change_enrollment"
 
@@ -45,9 +46,10 @@ def admin_draw(request, course_id):
     course = get_object_or_404(CoursePage.objects.select_related("term"), pk=course_id, allocation=Allocation.LOTTERY)
     entrants = course.enrollments.filter(status=EnrollmentStatus.SUBMITTED).count()
     allowed, reason = lottery.can_draw(course)
+    state = load_seat_state(course.pk)
     if request.method == "POST":
         try:
-            draw = lottery.run_draw(course.pk, user=request.user, seed=request.POST.get("seed", "")[:64])
+            draw = lottery.run_draw(course.pk, user=request.user)
         except EnrollmentError as error:
             messages.error(request, error.message)
         else:
@@ -62,8 +64,9 @@ def admin_draw(request, course_id):
         {
             "course": course,
             "entrants": entrants,
-            "seats": max(course.capacity - course.confirmed_count, 0),
-            "waitlist_seats": max(course.waitlist_size - course.waitlist_count, 0),
+            "seats": state["seat_left"],
+            "waitlist_seats": max(course.waitlist_size - state["seat_waitlisted"], 0),
+            "seed_sha256": lottery.commit_seed(course.pk).seed_sha256,
             "allowed": allowed,
             "reason": reason,
             "result_url": reverse("lottery_result", args=[course.pk]),
@@ -83,6 +86,9 @@ def public_result(request, course_id):
                 "course": course.title,
                 "drawn_at": draw.drawn_at.isoformat(),
                 "seed": draw.seed,
+                "seed_sha256": draw.seed_sha256,
+                "seed_committed_at": draw.seed_committed_at.isoformat() if draw.seed_committed_at else None,
+                "seed_check": "sha256(seed.encode()).hexdigest() == seed_sha256",
                 "method": 'order = entrant numbers sorted by sha256(f"{seed}:{no}").hexdigest()',
                 "entrants": [{k: e[k] for k in ("no", "name", "phone")} for e in draw.entrants],
                 "entrants_hash": draw.entrants_hash,
@@ -101,6 +107,8 @@ def public_result(request, course_id):
             "draw": draw,
             "rows": lottery.results(draw) if draw else [],
             "verified": lottery.verify(draw) if draw else False,
+            "outside": lottery.confirmed_outside_draw(draw) if draw else [],
+            "commitment": None if draw else lottery.published_commitment(course),
             "page": course,
         },
     )

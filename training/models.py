@@ -1,16 +1,17 @@
 """Course catalogue and enrollment (培训课程): terms, categories, teachers, courses, enrollments.
 
 Rules about who may enroll and what happens to seats live in training.services.enrollment; the
-models only hold state. A course keeps its confirmed and waitlisted counts on its own row, updated
-by the service under a row lock, so listings show live seat status without counting enrollments.
+models only hold state. A course's live seat counts live in `CourseSeats`, one row per course and
+never a page field: Wagtail copies every page field into revisions and copies and writes it back on
+publish, revert and copy, which would reset or duplicate the counts (see the README, Enrollment).
 """
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
@@ -85,6 +86,20 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "结课日期不能早于开课日期。"
+        if (
+            self.enrollment_opens_at
+            and self.enrollment_closes_at
+            and self.enrollment_closes_at <= self.enrollment_opens_at
+        ):
+            errors["enrollment_closes_at"] = "默认报名截止时间必须晚于报名开始时间。"
+        if errors:
+            raise ValidationError(errors)
 
 
 class CourseCategory(models.Model):
@@ -207,10 +222,6 @@ class CoursePage(SitePage):
     opens_at = models.DateTimeField("报名开始", null=True, blank=True, help_text="留空则使用学期默认时间")
     closes_at = models.DateTimeField("报名截止", null=True, blank=True, help_text="留空则使用学期默认时间")
 
-    # Maintained by training.services.enrollment under the course's row lock.
-    confirmed_count = models.PositiveIntegerField("已录取", default=0, editable=False)
-    waitlist_count = models.PositiveIntegerField("候补人数", default=0, editable=False)
-
     content_panels = SitePage.content_panels + [
         MultiFieldPanel(
             [FieldPanel("term"), FieldPanel("category"), FieldPanel("teacher"), FieldPanel("venue")], heading="基本信息"
@@ -283,22 +294,69 @@ class CoursePage(SitePage):
     def window_closes_at(self):
         return self.closes_at or self.term.enrollment_closes_at
 
+    # Live seat state, from training.services.seats (annotated by listings, else loaded once per instance).
+    def _seat_state(self) -> dict:
+        if not hasattr(self, "seat_status"):
+            from training.services.seats import load_seat_state
+
+            for name, value in load_seat_state(self.pk).items():
+                setattr(self, name, value)
+        return {"taken": self.seat_taken, "left": self.seat_left, "waitlisted": self.seat_waitlisted}
+
+    @property
+    def seats_taken(self) -> int:
+        """Confirmed plus held by time-limited offers (training.services.seats)."""
+        return self._seat_state()["taken"]
+
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.confirmed_count, 0)
+        return self._seat_state()["left"]
+
+    @property
+    def waitlisted(self) -> int:
+        return self._seat_state()["waitlisted"]
 
     @property
     def is_free(self) -> bool:
         return not self.fee
+
+    def clean(self):
+        """Chinese messages for what the form cannot see alone: ages, window, times, and seats already given."""
+        super().clean()
+        errors = {}
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            errors["age_max"] = "最大年龄不能小于最小年龄。"
+        term = Term.objects.filter(pk=self.term_id).first() if self.term_id else None
+        opens = self.opens_at or (term.enrollment_opens_at if term else None)
+        closes = self.closes_at or (term.enrollment_closes_at if term else None)
+        if opens and closes and closes <= opens:
+            errors["closes_at"] = "报名截止时间必须晚于报名开始时间（未填写的一项按学期默认时间计算）。"
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = "下课时间必须晚于上课时间。"
+        if self.first_lesson and self.last_lesson and self.last_lesson < self.first_lesson:
+            errors["last_lesson"] = "末次课不能早于首次课。"
+        if self.pk:
+            from training.services.enrollment import allocation_error, capacity_error
+
+            if message := capacity_error(self.pk, self.capacity):
+                errors["capacity"] = message
+            if message := allocation_error(self.pk, self.allocation):
+                errors["allocation"] = message
+        if errors:
+            raise ValidationError(errors)
 
     def weekday_labels(self) -> str:
         labels = dict(WEEKDAY_CHOICES)
         return "、".join(labels[d] for d in self.weekdays.replace("，", ",").split(",") if d.strip() in labels)
 
     def status(self, now=None) -> str:
-        from training.services.enrollment import course_status
+        """upcoming / open / waitlist / full / closed (training.services.seats); `now` forces a fresh read."""
+        if now is not None or not hasattr(self, "seat_status"):
+            from training.services.seats import load_seat_state
 
-        return course_status(self, now or timezone.now())
+            for name, value in load_seat_state(self.pk, now).items():
+                setattr(self, name, value)
+        return self.seat_status
 
     def get_context(self, request, *args, **kwargs):
         from training.forms import EnrollmentForm
@@ -308,6 +366,10 @@ class CoursePage(SitePage):
         context = super().get_context(request, *args, **kwargs)
         context.setdefault("form", EnrollmentForm(course=self))
         context["course_status"] = self.status()
+        if self.allocation == Allocation.LOTTERY:
+            from training.services.lottery import published_commitment
+
+            context["lottery_commitment"] = published_commitment(self)
         context["lessons"] = lessons_of(self)
         context["schedule_summary"] = schedule_summary(self, context["lessons"])
         context["birth_earliest"], context["birth_latest"] = birth_range(self)
@@ -333,6 +395,39 @@ class CoursePage(SitePage):
         return super().serve(request, *args, **kwargs)
 
 
+class CourseSeats(models.Model):
+    """The live seat state of one course, like a quota: the row the enrollment service locks.
+
+    One row per course, created with the course (and by the data migration for older courses). It is
+    not a page field, so no page revision, copy, revert, move or (scheduled) publish ever touches it; a
+    copied course gets a new row at zero. Only training.services.enrollment and .lottery change it,
+    under its row lock; `manage rebuild_seats` recounts it from the enrollments and reports drift.
+    `taken` (confirmed + offered) is computed by the database, so SQL filters and Python read the
+    same definition.
+    """
+
+    course = models.OneToOneField(
+        CoursePage, verbose_name="课程", on_delete=models.CASCADE, primary_key=True, related_name="seats"
+    )
+    confirmed = models.PositiveIntegerField("已录取", default=0)
+    offered = models.PositiveIntegerField("递补待确认（占用名额）", default=0)
+    waitlisted = models.PositiveIntegerField("候补人数", default=0)
+    submitted = models.PositiveIntegerField("待摇号", default=0)
+    taken = models.GeneratedField(
+        expression=models.F("confirmed") + models.F("offered"),
+        output_field=models.PositiveIntegerField("已占用名额"),
+        db_persist=True,
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "课程名额状态"
+        verbose_name_plural = "课程名额状态"
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.confirmed}+{self.offered}/{self.waitlisted}"
+
+
 class EnrollmentStatus(models.TextChoices):
     SUBMITTED = "submitted", "已提交（待摇号）"
     CONFIRMED = "confirmed", "已录取"
@@ -348,6 +443,15 @@ ACTIVE_STATUSES = (
     EnrollmentStatus.WAITLISTED,
     EnrollmentStatus.OFFERED,
 )
+
+
+class IdDocumentType(models.TextChoices):
+    """证件类型 of an 18-character ID number (all follow GB 11643; see training.services.identity)."""
+
+    RESIDENT = "resident", "居民身份证"
+    HMT_RESIDENCE = "hmt_residence", "港澳台居民居住证"
+    FOREIGN_PERMANENT = "foreign_permanent", "外国人永久居留身份证"
+
 
 # Letters and digits that cannot be misread for each other (no 0/O, 1/I/L).
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -368,6 +472,9 @@ class Enrollment(models.Model):
     email = models.EmailField("电子邮箱", blank=True, help_text="选填，用于接收报名通知邮件")
     participant_name = models.CharField("学员姓名", max_length=30)
     id_number = models.CharField("学员身份证号", max_length=18)
+    document_type = models.CharField(
+        "证件类型", max_length=20, choices=IdDocumentType.choices, default=IdDocumentType.RESIDENT
+    )
     birth_date = models.DateField("出生日期")
     gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
     employer = models.CharField("工作单位", max_length=80, blank=True)
@@ -412,7 +519,15 @@ class Enrollment(models.Model):
                 name="one_active_enrollment_per_participant_and_course",
             )
         ]
-        indexes = [models.Index(fields=["course", "status", "waitlist_position"])]
+        indexes = [
+            models.Index(fields=["course", "status", "waitlist_position"]),
+            # The per-term limit: a participant's active enrollments (joined to their courses' term).
+            models.Index(
+                fields=["id_number", "course"],
+                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+                name="enrollment_active_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {mask_name(self.participant_name)}"
@@ -438,6 +553,30 @@ class Enrollment(models.Model):
         return mask_name(self.applicant_name)
 
 
+class LotterySeed(models.Model):
+    """The secret seed of a lottery course's draw, chosen by the system before anyone applies (commit-reveal).
+
+    Created with the course (when it is saved in lottery mode) from `secrets.token_hex(16)`; the course
+    page publishes `seed_sha256` from when the window opens, the draw uses `seed` and the result page
+    reveals it, so anyone can check that the seed was fixed before the entrants were known. Not a page
+    field: never in a revision or a copy. Nobody types or picks it; the admin never shows it before the draw.
+    """
+
+    course = models.OneToOneField(
+        CoursePage, verbose_name="课程", on_delete=models.CASCADE, primary_key=True, related_name="lottery_seed"
+    )
+    seed = models.CharField("随机种子", max_length=64)
+    seed_sha256 = models.CharField("随机种子的 SHA-256", max_length=64)
+    committed_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = "摇号种子"
+        verbose_name_plural = "摇号种子"
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.seed_sha256[:12]}…"
+
+
 class LotteryDraw(models.Model):
     """The record of one course's draw (摇号): enough for anyone to re-run it and get the same order.
 
@@ -451,6 +590,8 @@ class LotteryDraw(models.Model):
         CoursePage, verbose_name="课程", on_delete=models.PROTECT, related_name="lottery_draw"
     )
     seed = models.CharField("随机种子", max_length=64)
+    seed_sha256 = models.CharField("事先公布的种子 SHA-256", max_length=64, blank=True)
+    seed_committed_at = models.DateTimeField("种子生成时间", null=True, blank=True)
     entrants = models.JSONField("参与摇号名单", default=list)
     entrants_hash = models.CharField("名单哈希（SHA-256）", max_length=64)
     order = models.JSONField("摇号顺序（序号）", default=list)

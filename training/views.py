@@ -10,7 +10,7 @@ import logging
 import time
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,6 +21,7 @@ from training.forms import EnrollmentForm, LookupForm, SmsCodeForm, SmsPhoneForm
 from training.models import CoursePage, Enrollment
 from training.services import access, privacy
 from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll
+from training.services.identity import normalize_reference
 from training.services.lessons import lessons_calendar, lessons_of, schedule_summary
 
 logger = logging.getLogger(__name__)
@@ -70,9 +71,12 @@ def _render_course(request, course, form, status):
 
 
 def confirmation(request, reference):
+    reference = normalize_reference(reference)
+    if reference is None:
+        raise Http404("没有这条报名。")
     enrollment = get_object_or_404(
         Enrollment.objects.select_related("course", "course__venue", "course__term", "course__teacher"),
-        reference=reference.upper()[:12],
+        reference=reference,
     )
     lessons = lessons_of(enrollment.course)
     return TemplateResponse(
@@ -96,9 +100,10 @@ def course_lessons_ics(request, course_id):
 
 def enrollment_lessons_ics(request, reference):
     """An enrolled family's lessons as an .ics, from the confirmation page (reference in the address)."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("course", "course__venue"), reference=reference.upper()[:12]
-    )
+    reference = normalize_reference(reference)
+    if reference is None:
+        raise Http404("没有这条报名。")
+    enrollment = get_object_or_404(Enrollment.objects.select_related("course", "course__venue"), reference=reference)
     return _lessons_ics(request, enrollment.course, f"lessons-{enrollment.reference}.ics")
 
 

@@ -16,7 +16,13 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from training.admin_views import BULK_ACTIONS, can_change_enrollments, roster_summary
+from training.admin_views import (
+    BULK_ACTIONS,
+    SEARCH_FIELDS,
+    can_change_enrollments,
+    roster_summary,
+    search_enrollments,
+)
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
 from training.services import privacy
 from training.services.enrollment import EnrollmentError, cancel, promote
@@ -79,6 +85,9 @@ class EnrollmentIndexView(IndexView):
             return self.filters.form.cleaned_data.get("course")
         return None
 
+    def search_queryset(self, queryset):
+        return search_enrollments(queryset, self.search_query) if self.is_searching else queryset
+
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["can_bulk_act"] = self.can_bulk_act
@@ -113,12 +122,13 @@ class EnrollmentViewSet(ModelViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     filterset_class = EnrollmentFilterSet
-    search_fields = ["reference", "participant_name", "applicant_name", "phone"]
+    search_fields = SEARCH_FIELDS
     list_display = [
         "reference",
         "course",
         Column("participant_shown", label="学员"),
         Column("phone_shown", label="手机号码"),
+        "document_type",
         "status",
         "waitlist_position",
         "created_at",
@@ -133,6 +143,7 @@ class EnrollmentViewSet(ModelViewSet):
         "birth_shown",
         "applicant_shown",
         "phone_shown",
+        "get_document_type_display",
         "id_number_shown",
         "employer",
         "union_member",
@@ -148,6 +159,7 @@ class EnrollmentViewSet(ModelViewSet):
         "birth_shown": "出生日期",
         "applicant_shown": "报名人",
         "phone_shown": "手机号码",
+        "get_document_type_display": "证件类型",
         "id_number_shown": "身份证号",
         "employer": "工作单位",
         "union_member": "工会会员",

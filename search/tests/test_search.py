@@ -129,7 +129,8 @@ def test_search_page_escapes_and_survives_bad_input(client, pages):
         {"type": "zzz", "q": "培训"},
     ):
         response = client.get("/search/", params)
-        assert response.status_code == 200
+        # NUL is refused before the search runs (haining.input_guard); the rest gets the page.
+        assert response.status_code == (400 if "\x00" in params["q"] else 200)
         assert "<script>alert(1)</script>" not in response.text
 
 

@@ -23,7 +23,7 @@ from django.core.cache import cache
 
 from training import notifications, ratelimit
 from training.models import Enrollment
-from training.services import privacy
+from training.services import identity, privacy
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ class AccessDenied(Exception):
 
 
 def normalise_reference(reference: str) -> str:
-    return "".join((reference or "").split()).upper().replace("\x00", "")[:12]
+    """The reference as stored (training.services.identity), or "" when the text cannot be one."""
+    return identity.normalize_reference((reference or "").replace("\x00", "")) or ""
 
 
 def same_secret(a: str, b: str) -> bool:

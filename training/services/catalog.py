@@ -1,39 +1,18 @@
 """The course catalogue's filters: term, category, audience, age, weekday, free/paid, status.
 
-All filtering happens in the database; status is derived from the window and the counters kept on each
-course row, so the page costs the same few queries with ten courses or a thousand.
+All filtering happens in the database; status and seats come from training.services.seats (the one
+definition, as SQL annotations over each course's seat row), so the page costs the same few queries with
+ten courses or a thousand.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from training.models import WEEKDAY_CHOICES, Audience, CourseCategory, CoursePage, Term
-from training.services.enrollment import STATUS_LABELS
+from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
 PER_PAGE = 24
-
-
-def status_q(status: str, now) -> Q | None:
-    opens = Coalesce(F("opens_at"), F("term__enrollment_opens_at"))
-    closes = Coalesce(F("closes_at"), F("term__enrollment_closes_at"))
-    windows = {
-        "upcoming": Q(_opens__gt=now),
-        "closed": Q(_closes__lte=now),
-    }
-    in_window = Q(_opens__lte=now, _closes__gt=now)
-    if status in windows:
-        return windows[status], opens, closes
-    if status == "open":
-        return in_window & (Q(allocation="lottery") | Q(confirmed_count__lt=F("capacity"))), opens, closes
-    if status == "waitlist":
-        return (
-            in_window & Q(allocation="fcfs", confirmed_count__gte=F("capacity"), waitlist_count__lt=F("waitlist_size")),
-            opens,
-            closes,
-        )
-    return None
 
 
 def _int(value, low, high):
@@ -86,11 +65,10 @@ def catalog_context(index_page, request) -> dict:
     elif fee == "paid":
         courses = courses.filter(fee__gt=0)
         filters["fee"] = fee
+    courses = with_seat_state(courses, now)
     status = get.get("status", "")
-    built = status_q(status, now)
-    if built:
-        condition, opens, closes = built
-        courses = courses.annotate(_opens=opens, _closes=closes).filter(condition)
+    if status in STATUSES:
+        courses = courses.filter(seat_status=status)
         filters["status"] = status
 
     paginator = Paginator(courses.order_by("term__starts_on", "category__sort_order", "title"), PER_PAGE)
@@ -99,8 +77,6 @@ def catalog_context(index_page, request) -> dict:
     except (PageNotAnInteger, EmptyPage):
         page_obj = paginator.page(1)
     items = list(page_obj.object_list)
-    for course in items:
-        course.current_status = course.status(now)
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     return {
         "courses": items,
@@ -118,16 +94,8 @@ def catalog_context(index_page, request) -> dict:
 def open_courses(limit: int = 4) -> list:
     """Courses taking enrollments now or opening soon, soonest closing first (home page row)."""
     now = timezone.now()
-    opens = Coalesce(F("opens_at"), F("term__enrollment_opens_at"))
-    closes = Coalesce(F("closes_at"), F("term__enrollment_closes_at"))
-    courses = list(
-        CoursePage.objects.live()
-        .public()
-        .select_related("term", "category", "cover_image")
-        .annotate(_opens=opens, _closes=closes)
-        .filter(_closes__gt=now)
-        .order_by("_opens", "_closes", "title")[:limit]
+    return list(
+        with_seat_state(CoursePage.objects.live().public().select_related("term", "category", "cover_image"), now)
+        .filter(window_closes__gt=now)
+        .order_by("window_opens", "window_closes", "title")[:limit]
     )
-    for course in courses:
-        course.current_status = course.status(now)
-    return courses

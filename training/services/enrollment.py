@@ -1,20 +1,29 @@
 """The enrollment rules, in one place, whatever the entry point (public form, admin, API, shell).
 
-Every change of seats happens inside a transaction that first locks the course row
-(`SELECT … FOR UPDATE` on PostgreSQL, with a lock timeout so a stuck request tells the visitor to try
-again instead of waiting; on SQLite the settings open every transaction with `BEGIN IMMEDIATE`, which
-serialises writers the same way). Under the lock the rules are checked against the course's current
-counts, so capacity can never be exceeded however many requests arrive at once. Messages are sent
-only after the commit, from a Celery task: a mail or broker outage delays a message, never a seat.
+Every change of seats happens inside one transaction (`locked_course`) that first takes, in this fixed
+order, (1) on PostgreSQL a transaction-level advisory lock on (term, 身份证号) when a person enrolls, so
+the per-term limit holds when one person is sent to several courses at once, and (2) the row lock on
+the course's `CourseSeats` row (`SELECT … FOR UPDATE`; both with a lock timeout so a stuck request
+tells the visitor to try again instead of waiting). On SQLite the settings open every transaction with
+`BEGIN IMMEDIATE`, which serialises writers the same way. Under the locks the rules are checked
+against the current seat row, so capacity can never be exceeded however many requests arrive at once.
+A lock that cannot be had in time (PostgreSQL lock timeout or deadlock, SQLite "database is locked")
+is EnrollmentError("busy"), never a 500. Messages are sent only after the commit, from a Celery task:
+a mail or broker outage delays a message, never a seat.
 
-`now` is injectable for tests; all rules use it instead of the wall clock.
+What "taken", "left" and the status mean is defined once, in training.services.seats.
+`now` is injectable for tests; all rules use it instead of the wall clock. Dates in rules are local
+(Asia/Shanghai) dates.
 """
 
+import contextlib
 import datetime
+import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,13 +32,21 @@ from training.models import (
     Allocation,
     Audience,
     CoursePage,
+    CourseSeats,
     Enrollment,
     EnrollmentStatus,
+    new_reference,
 )
+from training.services.seats import STATUS_LABELS, count_enrollments, ensure_seats, with_seat_state
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["STATUS_LABELS", "Applicant", "EnrollmentError", "Outcome", "enroll", "cancel", "confirm", "promote"]
+
 LOCK_TIMEOUT = "5s"
+BUSY_MESSAGE = "报名人数较多，系统繁忙，请稍后重试。您的报名尚未提交。"
+# PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
+BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
 
 
 class EnrollmentError(Exception):
@@ -53,6 +70,7 @@ class Applicant:
     email: str = ""
     employer: str = ""
     union_member: bool = False
+    document_type: str = "resident"  # IdDocumentType, from training.services.identity.parse_id_number
 
 
 @dataclass(frozen=True)
@@ -62,21 +80,8 @@ class Outcome:
 
 
 def course_status(course: CoursePage, now: datetime.datetime) -> str:
-    """即将开放 / 报名中 / 已满可候补 / 已满 / 已截止, from the course's own row (no counting)."""
-    if now < course.window_opens_at:
-        return "upcoming"
-    if now >= course.window_closes_at:
-        return "closed"
-    if course.allocation == Allocation.LOTTERY:
-        return "open"
-    if course.confirmed_count < course.capacity:
-        return "open"
-    if course.waitlist_count < course.waitlist_size:
-        return "waitlist"
-    return "full"
-
-
-STATUS_LABELS = {"upcoming": "即将开放", "open": "报名中", "waitlist": "已满可候补", "full": "已满", "closed": "已截止"}
+    """即将开放 / 报名中 / 已满可候补 / 已满 / 已截止 (defined in training.services.seats)."""
+    return course.status(now)
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -87,13 +92,12 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 COURSE_RULE_FIELDS = (
     "title",
     "live",
+    "term_id",
     "opens_at",
     "closes_at",
     "allocation",
     "capacity",
     "waitlist_size",
-    "confirmed_count",
-    "waitlist_count",
     "offer_hours",
     "age_min",
     "age_max",
@@ -113,17 +117,80 @@ def _course_queryset():
     return CoursePage.objects.select_related("term").only(*COURSE_RULE_FIELDS)
 
 
-def _lock_course(course_id: int, lock: bool) -> CoursePage:
-    queryset = _course_queryset()
-    if not lock:
-        return queryset.get(pk=course_id)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+def is_busy(exc: BaseException) -> bool:
+    """True for a lock that could not be had in time, on either database."""
+    if connection.vendor == "sqlite":
+        return "locked" in str(exc)
+    return getattr(exc.__cause__, "sqlstate", None) in BUSY_SQLSTATES
+
+
+def person_lock_key(term_id: int, id_number: str) -> int:
+    """The advisory lock key of one participant in one term (a signed 64-bit integer)."""
+    digest = hashlib.sha256(f"training.term-limit:{term_id}:{id_number}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def answers_busy(function):
+    """Decorator: a lock that cannot be had in time, anywhere in `function`, is EnrollmentError("busy")."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise EnrollmentError("busy", BUSY_MESSAGE) from exc
+            raise
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def locked_course(course_id: int, *, person: tuple[int, str] | None = None, lock: bool = True):
+    """A transaction holding the course's seat row (and the person's term lock); yields (course, seats).
+
+    `person` = (term id, 身份证号). `lock=False` exists only for the concurrency test's control case.
+    Raises EnrollmentError("busy") when a lock cannot be had in time, ("not_found") for no such course.
+    """
     try:
-        return queryset.select_for_update(of=("self",)).get(pk=course_id)
-    except DatabaseError as exc:  # lock wait timed out
-        raise EnrollmentError("busy", "报名人数较多，系统繁忙，请稍后重试。您的报名尚未提交。") from exc
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                    if person is not None:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [person_lock_key(*person)])
+            seats = _seat_row(course_id, lock)
+            course = seats.course
+            yield course, seats
+    except OperationalError as exc:
+        if is_busy(exc):
+            raise EnrollmentError("busy", BUSY_MESSAGE) from exc
+        raise
+
+
+def _seat_row(course_id: int, lock: bool) -> CourseSeats:
+    queryset = CourseSeats.objects.select_related("course", "course__term").only(
+        *COUNTED_FIELDS, *(f"course__{name}" for name in COURSE_RULE_FIELDS)
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(course_id=course_id)
+    except CourseSeats.DoesNotExist:
+        if not CoursePage.objects.filter(pk=course_id).exists():
+            raise EnrollmentError("not_found", "没有这门课程。") from None
+    ensure_seats([course_id])  # a course saved without the signal (e.g. raw fixtures)
+    return queryset.get(course_id=course_id)
+
+
+COUNTED_FIELDS = ("confirmed", "offered", "waitlisted", "submitted", "taken")
+
+
+def change_seats(seats: CourseSeats, **deltas: int) -> None:
+    """Add to the seat counts in the database; the instance (and its computed `taken`) is refreshed."""
+    for name, delta in deltas.items():
+        setattr(seats, name, F(name) + delta)
+    seats.save(update_fields=[*deltas, "updated_at"])
 
 
 def check_rules(course: CoursePage, applicant: Applicant, now: datetime.datetime) -> None:
@@ -154,19 +221,33 @@ def check_rules(course: CoursePage, applicant: Applicant, now: datetime.datetime
         raise EnrollmentError("employer_required", "职工技能培训请填写工作单位。")
 
 
+@answers_busy
 def enroll(
-    course_id: int, applicant: Applicant, *, now=None, source: str = "web", user=None, lock: bool = True
+    course_id: int,
+    applicant: Applicant,
+    *,
+    now=None,
+    source: str = "web",
+    user=None,
+    lock: bool = True,
+    person_lock: bool = True,
 ) -> Outcome:
     """Enroll a participant: confirmed while seats last, then waitlisted in order, else refused.
 
-    `lock=False` exists only for the concurrency test's control case, which shows the oversell that
-    the lock prevents. Raises EnrollmentError when a rule says no.
+    `lock=False` / `person_lock=False` exist only for the concurrency tests' control cases, which show
+    the oversell (course) and the per-term overrun (person) that the locks prevent. Raises
+    EnrollmentError when a rule says no, or "busy" when the locks cannot be had in time.
     """
     now = now or timezone.now()
     if lock:
         _refuse_early(course_id, applicant, now)
-    with transaction.atomic():
-        course = _lock_course(course_id, lock)
+    term_id = CoursePage.objects.filter(pk=course_id).values_list("term_id", flat=True).first()
+    if term_id is None:
+        raise EnrollmentError("not_found", "没有这门课程。")
+    person = (term_id, applicant.id_number) if person_lock else None
+    with locked_course(course_id, person=person, lock=lock) as (course, seats):
+        if course.term_id != term_id:  # the course moved to another term meanwhile: the lock is the wrong one
+            raise EnrollmentError("busy", BUSY_MESSAGE)
         held = list(
             Enrollment.objects.filter(
                 course__term_id=course.term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
@@ -181,6 +262,9 @@ def enroll(
                 "term_limit",
                 f"每位学员本学期最多报名 {course.term.max_courses_per_participant} 门课程（含候补），该学员已达上限。",
             )
+        _expire_due_offers(course, seats, now)
+        if course.allocation != Allocation.LOTTERY:
+            _fill_from_waitlist(course, seats, user, now)  # free seats go to the waitlist before a newcomer
 
         enrollment = Enrollment(
             course=course,
@@ -189,6 +273,7 @@ def enroll(
             email=applicant.email,
             participant_name=applicant.participant_name,
             id_number=applicant.id_number,
+            document_type=applicant.document_type,
             birth_date=applicant.birth_date,
             gender=applicant.gender,
             employer=applicant.employer,
@@ -198,22 +283,39 @@ def enroll(
         )
         if course.allocation == Allocation.LOTTERY:
             enrollment.status = EnrollmentStatus.SUBMITTED
-        elif _seats_taken(course) < course.capacity:
+            counter = "submitted"
+        elif seats.taken < course.capacity:
             enrollment.status = EnrollmentStatus.CONFIRMED
-            course.confirmed_count += 1
-        elif course.waitlist_count < course.waitlist_size:
+            counter = "confirmed"
+        elif seats.waitlisted < course.waitlist_size:
             enrollment.status = EnrollmentStatus.WAITLISTED
-            course.waitlist_count += 1
-            enrollment.waitlist_position = course.waitlist_count
+            enrollment.waitlist_position = seats.waitlisted + 1
+            counter = "waitlisted"
         else:
             raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
-        enrollment.save()
-        CoursePage.objects.filter(pk=course.pk).update(
-            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
-        )
+        _insert(enrollment)
+        change_seats(seats, **{counter: 1})
         _log(enrollment, "training.enroll", user, {"status": enrollment.status})
         _notify_after_commit(enrollment, "created")
     return Outcome(enrollment, created=True)
+
+
+REFERENCE_ATTEMPTS = 5
+
+
+def _insert(enrollment: Enrollment) -> None:
+    """Save a new enrollment; a reference code that is already taken is drawn again (savepoint per try)."""
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                enrollment.save(force_insert=True)
+            return
+        except IntegrityError:
+            taken = Enrollment.objects.filter(reference=enrollment.reference).exists()
+            if not taken or attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+            logger.warning("Reference %s already used; drawing another", enrollment.reference)
+            enrollment.reference = new_reference()
 
 
 def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
@@ -222,10 +324,8 @@ def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
     in the safe direction for capacity: if it says "full" while a cancellation has just freed a place,
     this applicant is told to try again later; nobody is ever admitted without the lock.
     """
-    course = _course_queryset().filter(pk=course_id).first()
-    if course is None or course.allocation != Allocation.FCFS:
-        return
-    if course.confirmed_count < course.capacity or course.waitlist_count < course.waitlist_size:
+    course = with_seat_state(_course_queryset().filter(pk=course_id), now).first()
+    if course is None or course.seat_status != "full":
         return
     if Enrollment.objects.filter(
         course_id=course_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
@@ -235,50 +335,63 @@ def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
     raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
 
 
-def _seats_taken(course) -> int:
-    """Confirmed places plus places held for time-limited offers (only courses with offers have any)."""
-    if not course.offer_hours:
-        return course.confirmed_count
-    offered = Enrollment.objects.filter(course_id=course.pk, status=EnrollmentStatus.OFFERED).count()
-    return course.confirmed_count + offered
-
-
+@answers_busy
 def cancel(enrollment_id: int, *, by: str, now=None, user=None) -> Enrollment | None:
-    """Cancel an active enrollment; a freed seat goes to the first on the waitlist. Returns the promoted one."""
+    """Cancel an active enrollment; a freed seat goes to the first on the waitlist. Returns the promoted one.
+
+    An applicant may cancel up to the day before the first lesson (local date, Asia/Shanghai); staff
+    at any time.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
-        course = _lock_course(course_id, True)
+    course_id = _course_of(enrollment_id)
+    with locked_course(course_id) as (course, seats):
         enrollment = Enrollment.objects.get(pk=enrollment_id)
         if not enrollment.is_active:
             raise EnrollmentError("not_active", "该报名已取消或未被录取，无需再取消。")
-        if by == "applicant" and course.first_lesson and now.date() >= course.first_lesson:
+        if by == "applicant" and course.first_lesson and timezone.localdate(now) >= course.first_lesson:
             raise EnrollmentError("started", "课程已开课，如需退课请联系工作人员。")
         previous = enrollment.status
         position = enrollment.waitlist_position
         enrollment.status = EnrollmentStatus.CANCELLED
         enrollment.waitlist_position = None
+        enrollment.offer_expires_at = None
         enrollment.cancelled_at = now
         enrollment.cancelled_by = by
-        enrollment.save(update_fields=["status", "waitlist_position", "cancelled_at", "cancelled_by", "updated_at"])
+        enrollment.save(
+            update_fields=[
+                "status",
+                "waitlist_position",
+                "offer_expires_at",
+                "cancelled_at",
+                "cancelled_by",
+                "updated_at",
+            ]
+        )
+        change_seats(seats, **{COUNTER[previous]: -1})
         _log(enrollment, "training.cancel", user, {"by": by})
         _notify_after_commit(enrollment, "cancelled")
-
-        promoted = None
-        if previous == EnrollmentStatus.CONFIRMED:
-            course.confirmed_count -= 1
-            promoted = _promote_first(course, user, now)
-        elif previous == EnrollmentStatus.OFFERED:
-            promoted = _promote_first(course, user, now)
-        elif previous == EnrollmentStatus.WAITLISTED and position:
-            course.waitlist_count -= 1
+        if previous == EnrollmentStatus.WAITLISTED and position:
             _close_waitlist_gap(course, position)
-        CoursePage.objects.filter(pk=course.pk).update(
-            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
-        )
-    return promoted
+        promoted = _fill_from_waitlist(course, seats, user, now)
+    return promoted[0] if promoted else None
 
 
+COUNTER = {
+    EnrollmentStatus.CONFIRMED: "confirmed",
+    EnrollmentStatus.OFFERED: "offered",
+    EnrollmentStatus.WAITLISTED: "waitlisted",
+    EnrollmentStatus.SUBMITTED: "submitted",
+}
+
+
+def _course_of(enrollment_id: int) -> int:
+    course_id = Enrollment.objects.filter(pk=enrollment_id).values_list("course_id", flat=True).first()
+    if course_id is None:
+        raise EnrollmentError("not_found", "没有找到这条报名。")
+    return course_id
+
+
+@answers_busy
 def release_unpaid_seat(enrollment_id: int, *, now=None) -> Enrollment | None:
     """Cancel a confirmed enrollment that is still unpaid past its `payment_due_at` (training.services.payments);
     the seat then goes through `cancel`'s path to the first on the waitlist. Returns the promoted/offered one.
@@ -287,9 +400,7 @@ def release_unpaid_seat(enrollment_id: int, *, now=None) -> Enrollment | None:
     moment either wins (nothing is released) or finds the enrollment already cancelled.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
-        _lock_course(course_id, True)
+    with locked_course(_course_of(enrollment_id)):
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment_id)
         overdue = enrollment.payment_due_at is not None and enrollment.payment_due_at < now
         if enrollment.status != EnrollmentStatus.CONFIRMED or enrollment.paid_at or not overdue:
@@ -297,44 +408,48 @@ def release_unpaid_seat(enrollment_id: int, *, now=None) -> Enrollment | None:
         return cancel(enrollment_id, by="unpaid", now=now)
 
 
+@answers_busy
 def promote(enrollment_id: int, *, user=None) -> Enrollment:
-    """Staff: confirm a waitlisted enrollment now, even above capacity (their decision, logged)."""
-    with transaction.atomic():
-        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
-        course = _lock_course(course_id, True)
+    """Staff: confirm a waitlisted enrollment now, even above capacity (their decision, logged).
+
+    Not for a lottery course before its draw (there is no waitlist then; see `confirm`).
+    """
+    with locked_course(_course_of(enrollment_id)) as (course, seats):
         enrollment = Enrollment.objects.get(pk=enrollment_id)
         if enrollment.status != EnrollmentStatus.WAITLISTED:
             raise EnrollmentError("not_waitlisted", "只有候补中的报名可以递补。")
         position = enrollment.waitlist_position
-        _confirm(enrollment, course, user)
-        course.waitlist_count -= 1
+        _confirm(enrollment, user)
+        change_seats(seats, waitlisted=-1, confirmed=1)
         _close_waitlist_gap(course, position)
-        CoursePage.objects.filter(pk=course.pk).update(
-            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
-        )
     return enrollment
 
 
+@answers_busy
 def confirm(enrollment_id: int, *, user=None) -> Enrollment:
-    """Staff: confirm a submitted (lottery), waitlisted or offered enrollment while seats last.
+    """Staff: confirm a waitlisted or offered enrollment while seats last.
 
     Unlike `promote`, this never goes above capacity: when the course is full it raises
-    EnrollmentError("full") and nothing changes. Same course row lock as every other seat change.
+    EnrollmentError("full") and nothing changes. Lottery applications (待摇号) cannot be confirmed
+    by hand: only the draw places them, so nobody can pick winners before it. Same lock as every
+    other seat change.
     """
-    with transaction.atomic():
-        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
-        course = _lock_course(course_id, True)
+    with locked_course(_course_of(enrollment_id)) as (course, seats):
         enrollment = Enrollment.objects.get(pk=enrollment_id)
         previous = enrollment.status
         if previous == EnrollmentStatus.CONFIRMED:
             raise EnrollmentError("already_confirmed", "该报名已是正式录取，无需再录取。")
-        if previous not in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED):
+        if previous == EnrollmentStatus.SUBMITTED:
+            raise EnrollmentError(
+                "lottery_pending", "摇号课程的报名只能由摇号决定录取，不能在摇号前人工录取。请在报名截止后进行摇号。"
+            )
+        if previous not in (EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED):
             raise EnrollmentError("not_active", "该报名已取消或未被录取，不能录取。")
-        taken = _seats_taken(course) - (1 if previous == EnrollmentStatus.OFFERED else 0)
+        taken = seats.taken - (1 if previous == EnrollmentStatus.OFFERED else 0)
         if taken >= course.capacity:
             raise EnrollmentError(
                 "full",
-                f"“{course.title}”名额已满（已录取 {course.confirmed_count} 人，名额 {course.capacity} 人），"
+                f"“{course.title}”名额已满（已占用 {seats.taken} 个，名额 {course.capacity} 个），"
                 "未能录取；如确需超额录取，请对候补学员使用“递补录取”。",
             )
         position = enrollment.waitlist_position
@@ -342,51 +457,88 @@ def confirm(enrollment_id: int, *, user=None) -> Enrollment:
         enrollment.waitlist_position = None
         enrollment.offer_expires_at = None
         enrollment.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
-        course.confirmed_count += 1
+        change_seats(seats, **{COUNTER[previous]: -1, "confirmed": 1})
         if previous == EnrollmentStatus.WAITLISTED and position:
-            course.waitlist_count -= 1
             _close_waitlist_gap(course, position)
-        CoursePage.objects.filter(pk=course.pk).update(
-            confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
-        )
         _log(enrollment, "training.confirm", user, {"from": previous})
-        # A lottery entry that is confirmed gets the "enrolled" message, a waitlisted one the "promoted" one.
-        _notify_after_commit(enrollment, "created" if previous == EnrollmentStatus.SUBMITTED else "promoted")
+        _notify_after_commit(enrollment, "promoted")
     return enrollment
 
 
-def _promote_first(course, user, now=None):
-    """Give a free seat to the first on the waitlist: confirmed at once, or offered for `offer_hours`."""
-    if _seats_taken(course) >= course.capacity:
-        return None
-    first = (
-        Enrollment.objects.filter(course=course, status=EnrollmentStatus.WAITLISTED)
-        .order_by("waitlist_position", "pk")
-        .first()
+def _fill_from_waitlist(course, seats, user, now) -> list[Enrollment]:
+    """Give every free seat to the waitlist, first in line first: confirmed at once, or offered for
+    `offer_hours` where the course uses offers. Returns those promoted, in order."""
+    promoted = []
+    while seats.taken < course.capacity and seats.waitlisted:
+        first = (
+            Enrollment.objects.filter(course_id=course.pk, status=EnrollmentStatus.WAITLISTED)
+            .order_by("waitlist_position", "pk")
+            .first()
+        )
+        if first is None:
+            break
+        position = first.waitlist_position
+        if course.offer_hours:
+            first.status = EnrollmentStatus.OFFERED
+            first.waitlist_position = None
+            first.offer_expires_at = (now or timezone.now()) + datetime.timedelta(hours=course.offer_hours)
+            first.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
+            change_seats(seats, waitlisted=-1, offered=1)
+            _log(first, "training.offer", user, {"expires": first.offer_expires_at.isoformat()})
+            _notify_after_commit(first, "offered")
+        else:
+            _confirm(first, user)
+            change_seats(seats, waitlisted=-1, confirmed=1)
+        _close_waitlist_gap(course, position)
+        promoted.append(first)
+    return promoted
+
+
+@answers_busy
+def apply_capacity(course_id: int, *, user=None, now=None) -> list[Enrollment]:
+    """After the course's capacity (名额) changed: new seats go to the waitlist in order before anyone new.
+
+    Called on every full save of a course (publish, scheduled publish, revert, approval). Returns the
+    enrollments promoted. Lowering capacity below the seats taken is refused earlier, by the page's
+    validation (`capacity_error`); if a race still leaves the course over capacity nobody loses a
+    seat and nobody new gets one until it is back under.
+    """
+    now = now or timezone.now()
+    with locked_course(course_id) as (course, seats):
+        if course.allocation == Allocation.LOTTERY and seats.submitted:
+            return []  # not drawn yet: the draw places everyone
+        if seats.taken > course.capacity:
+            logger.warning("Course %s has %s seats taken for capacity %s", course_id, seats.taken, course.capacity)
+        return _fill_from_waitlist(course, seats, user, now)
+
+
+def capacity_error(course_id: int | None, capacity: int | None) -> str:
+    """The Chinese refusal when `capacity` is below the seats a course has given out, else ""."""
+    if not course_id or capacity is None:
+        return ""
+    taken = CourseSeats.objects.filter(course_id=course_id).values_list("taken", flat=True).first() or 0
+    if capacity >= taken:
+        return ""
+    return (
+        f"名额不能少于已录取（含递补待确认）的 {taken} 人。如需减少名额，请先在“报名管理”中取消相应报名，再修改名额。"
     )
-    if first is None:
-        return None
-    position = first.waitlist_position
-    if course.offer_hours:
-        first.status = EnrollmentStatus.OFFERED
-        first.waitlist_position = None
-        first.offer_expires_at = (now or timezone.now()) + datetime.timedelta(hours=course.offer_hours)
-        first.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
-        _log(first, "training.offer", user, {"expires": first.offer_expires_at.isoformat()})
-        _notify_after_commit(first, "offered")
-    else:
-        _confirm(first, course, user)
-    course.waitlist_count -= 1
-    _close_waitlist_gap(course, position)
-    return first
 
 
+def allocation_error(course_id: int | None, allocation: str) -> str:
+    """The Chinese refusal when 录取方式 would change on a course that already has enrollments, else ""."""
+    if not course_id:
+        return ""
+    current = CoursePage.objects.filter(pk=course_id).values_list("allocation", flat=True).first()
+    if current in (None, allocation) or not Enrollment.objects.filter(course_id=course_id).exists():
+        return ""
+    return "已有报名的课程不能更改录取方式（先到先得/摇号），否则已提交的报名将无法按规则录取。"
+
+
+@answers_busy
 def accept_offer(enrollment_id: int, phone: str, *, now=None) -> Enrollment:
     """The applicant takes the seat offered to them, before the offer expires."""
     now = now or timezone.now()
-    with transaction.atomic():
-        course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
-        course = _lock_course(course_id, True)
+    with locked_course(_course_of(enrollment_id)) as (course, seats):
         enrollment = Enrollment.objects.get(pk=enrollment_id)
         if enrollment.phone != phone:
             raise EnrollmentError("not_found", "没有找到这条报名，请核对手机号码和报名编号。")
@@ -397,13 +549,13 @@ def accept_offer(enrollment_id: int, phone: str, *, now=None) -> Enrollment:
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.offer_expires_at = None
         enrollment.save(update_fields=["status", "offer_expires_at", "updated_at"])
-        course.confirmed_count += 1
-        CoursePage.objects.filter(pk=course.pk).update(confirmed_count=course.confirmed_count)
+        change_seats(seats, offered=-1, confirmed=1)
         _log(enrollment, "training.accept", None, {})
         _notify_after_commit(enrollment, "promoted")
     return enrollment
 
 
+@answers_busy
 def expire_offers(*, now=None) -> int:
     """Offers past their deadline are withdrawn and the seat goes to the next person. Returns how many."""
     now = now or timezone.now()
@@ -414,31 +566,53 @@ def expire_offers(*, now=None) -> int:
         )
     )
     for course_id in sorted(course_ids):
-        with transaction.atomic():
-            course = _lock_course(course_id, True)
-            for enrollment in Enrollment.objects.filter(
-                course_id=course_id, status=EnrollmentStatus.OFFERED, offer_expires_at__lt=now
-            ):
-                enrollment.status = EnrollmentStatus.CANCELLED
-                enrollment.cancelled_at = now
-                enrollment.cancelled_by = "system"
-                enrollment.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
-                _log(enrollment, "training.expire", None, {})
-                _notify_after_commit(enrollment, "expired")
-                expired += 1
-            while _promote_first(course, None, now):
-                pass
-            CoursePage.objects.filter(pk=course.pk).update(
-                confirmed_count=course.confirmed_count, waitlist_count=course.waitlist_count
-            )
+        with locked_course(course_id) as (course, seats):
+            expired += _expire_due_offers(course, seats, now)
+            _fill_from_waitlist(course, seats, None, now)
     return expired
 
 
-def _confirm(enrollment, course, user):
+def _expire_due_offers(course, seats, now) -> int:
+    """Under the lock: withdraw this course's offers past their deadline (the seat is then free)."""
+    if not seats.offered:
+        return 0
+    due = list(
+        Enrollment.objects.filter(course_id=course.pk, status=EnrollmentStatus.OFFERED, offer_expires_at__lt=now)
+    )
+    for enrollment in due:
+        enrollment.status = EnrollmentStatus.CANCELLED
+        enrollment.offer_expires_at = None
+        enrollment.cancelled_at = now
+        enrollment.cancelled_by = "system"
+        enrollment.save(update_fields=["status", "offer_expires_at", "cancelled_at", "cancelled_by", "updated_at"])
+        _log(enrollment, "training.expire", None, {})
+        _notify_after_commit(enrollment, "expired")
+    if due:
+        change_seats(seats, offered=-len(due))
+    return len(due)
+
+
+@answers_busy
+def rebuild_seats(course_id: int, *, fix: bool = True) -> dict:
+    """Recount a course's seat row from its enrollments under the lock. Returns {field: (recorded, counted)}
+    for every field that differed (empty when the row was right); with `fix` the row is corrected."""
+    with locked_course(course_id) as (course, seats):
+        counted = count_enrollments(course_id)
+        drift = {
+            name: (getattr(seats, name), value) for name, value in counted.items() if getattr(seats, name) != value
+        }
+        if drift and fix:
+            for name, value in counted.items():
+                setattr(seats, name, value)
+            seats.save(update_fields=[*counted, "updated_at"])
+            logger.warning("Seat counts of course %s rebuilt: %s", course_id, drift)
+    return drift
+
+
+def _confirm(enrollment, user):
     enrollment.status = EnrollmentStatus.CONFIRMED
     enrollment.waitlist_position = None
     enrollment.save(update_fields=["status", "waitlist_position", "updated_at"])
-    course.confirmed_count += 1
     _log(enrollment, "training.promote", user, {})
     _notify_after_commit(enrollment, "promoted")
 

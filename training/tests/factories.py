@@ -6,7 +6,7 @@ import factory
 import wagtail_factories
 from django.utils import timezone
 
-from training.models import CourseCategory, CourseIndexPage, CoursePage, Term
+from training.models import CourseCategory, CourseIndexPage, CoursePage, CourseSeats, Term
 from training.services.enrollment import Applicant
 
 NOW = timezone.make_aware(datetime.datetime(2027, 5, 20, 9, 0))
@@ -77,3 +77,9 @@ def applicant(seq: int = 1, birth=datetime.date(2018, 3, 1), **overrides) -> App
     )
     fields.update(overrides)
     return Applicant(**fields)
+
+
+def seat_counts(course) -> tuple[int, int]:
+    """(confirmed, waitlisted) as the course's seat row records them now."""
+    seats = CourseSeats.objects.get(course_id=course.pk)
+    return seats.confirmed, seats.waitlisted

@@ -9,7 +9,7 @@ from wagtail.models import ModelLogEntry
 
 from training.models import CoursePage, Enrollment, EnrollmentStatus
 from training.services.enrollment import EnrollmentError, confirm, enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, seat_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +117,7 @@ def test_bulk_confirm_fills_free_seats_and_refuses_the_rest_per_row(client, djan
     assert response.status_code == 302 and response["Location"] == "/admin/enrollments/"
 
     assert statuses(made) == ["confirmed", "confirmed", "confirmed", "waitlisted"]
-    course.refresh_from_db()
-    assert (course.confirmed_count, course.waitlist_count) == (3, 1)
+    assert seat_counts(course) == (3, 1)
     assert Enrollment.objects.get(pk=made[3].pk).waitlist_position == 1
 
     errors = error_messages(response)
@@ -154,11 +153,9 @@ def test_bulk_cancel_frees_seats_promotes_the_waitlist_and_logs(client, django_u
     assert response.status_code == 302
     assert statuses(made) == ["cancelled", "confirmed", "cancelled", "waitlisted"]
     assert statuses(other_made) == ["cancelled", "confirmed"]
-    course.refresh_from_db()
-    other.refresh_from_db()
-    assert (course.confirmed_count, course.waitlist_count) == (1, 1)
+    assert seat_counts(course) == (1, 1)
     assert Enrollment.objects.get(pk=made[3].pk).waitlist_position == 1
-    assert (other.confirmed_count, other.waitlist_count) == (1, 0)
+    assert seat_counts(other) == (1, 0)
     assert "已取消 3 条报名。" in success_messages(response)
     assert ModelLogEntry.objects.filter(action="training.cancel").count() == 3
     assert ModelLogEntry.objects.filter(action="training.promote", object_id=str(made[1].pk)).exists()
@@ -171,8 +168,7 @@ def test_bulk_promote_goes_above_capacity_and_skips_others(client, django_user_m
     staff_login(client, django_user_model)
     response = client.post(bulk_url("promote", [made[0], made[1], made[2]]))
     assert statuses(made) == ["confirmed", "confirmed", "confirmed", "waitlisted"]
-    course.refresh_from_db()
-    assert (course.confirmed_count, course.waitlist_count) == (3, 1)
+    assert seat_counts(course) == (3, 1)
     errors = error_messages(response)
     assert len(errors) == 1 and made[0].reference in errors[0] and "不适用" in errors[0]
     assert ModelLogEntry.objects.filter(action="training.promote").count() == 2
@@ -248,13 +244,26 @@ def test_roster_header_follows_changes(client, django_user_model, full_course):
     assert "data-roster-seats-left>0<" in html
 
 
-def test_confirm_service_lottery_and_refusals(index):
+def test_lottery_entries_cannot_be_confirmed_by_hand_before_the_draw(index, client, django_user_model):
+    """Staff once could confirm chosen entrants of a lottery course before the draw (issue #11)."""
     course = CoursePageFactory(parent=index, term=TermFactory(**OPEN), capacity=1, allocation="lottery")
     first, second = (enroll(course.pk, applicant(n)).enrollment for n in (1, 2))
     assert first.status == second.status == EnrollmentStatus.SUBMITTED
-    confirm(first.pk)
-    course.refresh_from_db()
-    assert course.confirmed_count == 1 and course.waitlist_count == 0
+    with pytest.raises(EnrollmentError) as refused:
+        confirm(first.pk)
+    assert refused.value.code == "lottery_pending" and "摇号" in refused.value.message
+    staff_login(client, django_user_model)
+    response = client.post(bulk_url("confirm", [first, second]))
+    assert statuses([first, second]) == ["submitted", "submitted"]
+    assert seat_counts(course) == (0, 0)
+    assert not success_messages(response)
+    assert not ModelLogEntry.objects.filter(action="training.confirm").exists()
+
+
+def test_confirm_service_refusals(index):
+    course = CoursePageFactory(parent=index, term=TermFactory(**OPEN), capacity=1, waitlist_size=3)
+    first, second = (enroll(course.pk, applicant(n)).enrollment for n in (1, 2))
+    assert (first.status, second.status) == (EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
     with pytest.raises(EnrollmentError) as refused:
         confirm(second.pk)
     assert refused.value.code == "full"
@@ -262,8 +271,7 @@ def test_confirm_service_lottery_and_refusals(index):
         confirm(first.pk)
     assert again.value.code == "already_confirmed"
     Enrollment.objects.filter(pk=second.pk).update(status=EnrollmentStatus.REJECTED)
-    CoursePage.objects.filter(pk=course.pk).update(capacity=5)
     with pytest.raises(EnrollmentError) as rejected:
         confirm(second.pk)
     assert rejected.value.code == "not_active"
-    assert ModelLogEntry.objects.filter(action="training.confirm").count() == 1
+    assert not ModelLogEntry.objects.filter(action="training.confirm").exists()

@@ -49,7 +49,8 @@ def test_course_list_and_detail_have_the_documented_fields(client, course, index
         parent=index,
         title="已截止的课程",
         term=TermFactory(
-            enrollment_opens_at=OPEN["enrollment_opens_at"], enrollment_closes_at=OPEN["enrollment_opens_at"]
+            enrollment_opens_at=OPEN["enrollment_opens_at"],
+            enrollment_closes_at=OPEN["enrollment_opens_at"] + datetime.timedelta(days=1),
         ),
     )
     data = client.get("/api/v1/courses/").json()

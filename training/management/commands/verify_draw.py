@@ -23,6 +23,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"顺序{'一致' if order == draw.order else '不一致'}；名单哈希{'一致' if digest == draw.entrants_hash else '不一致'}"
         )
-        if order != draw.order or digest != draw.entrants_hash:
+        committed = not draw.seed_sha256 or lottery.seed_hash(draw.seed) == draw.seed_sha256
+        if draw.seed_sha256:
+            self.stdout.write(f"种子与事先公布的哈希{'一致' if committed else '不一致'}（{draw.seed_sha256}）")
+        if order != draw.order or digest != draw.entrants_hash or not committed:
             raise CommandError("复核未通过。")
         self.stdout.write(self.style.SUCCESS("复核通过。"))
