@@ -308,7 +308,7 @@ class EventPage(RoutablePageMixin, SitePage):
 
         context = super().get_context(request, *args, **kwargs)
         context["occurrences"] = self.upcoming_occurrences
-        context["next_occurrence"] = self.upcoming_occurrences[0] if self.upcoming_occurrences else None
+        context.update(headline_dates(self.upcoming_occurrences))
         context["json_ld"] = event_json_ld(self, self.upcoming_occurrences, request)
         return context
 
@@ -324,11 +324,35 @@ class EventPage(RoutablePageMixin, SitePage):
 
 
 MAX_LISTED_AHEAD = 60
+HELD_STATUSES = (OccurrenceStatus.SCHEDULED, OccurrenceStatus.SOLD_OUT)
+
+
+def headline_dates(upcoming: list) -> dict:
+    """The date to put in an event's headline: the next one that takes place, never a dropped,
+    cancelled, postponed or moved one. Also `moved_to` when the nearest original date was moved
+    (so the headline can say "已改期至 …") and `later_count`, the held dates after the headline.
+    """
+    held = [o for o in upcoming if o.effective_status in HELD_STATUSES]
+    headline = held[0] if held else None
+    moved_to = None
+    first = upcoming[0] if upcoming else None
+    if first is not None and first.effective_status == OccurrenceStatus.MOVED:
+        moved_to = next((o for o in upcoming if o.original_start == first.start), None)
+        if moved_to is not None:
+            moved_to.moved_from = first
+    return {
+        "next_occurrence": headline,
+        "moved_to": moved_to,
+        "later_count": max(len(held) - 1, 0),
+        "nothing_held": bool(upcoming) and headline is None,
+    }
 
 
 def with_next_start(queryset):
     """Annotate each event with the start of its next occurrence that has not ended (one subquery)."""
-    upcoming = EventOccurrence.objects.filter(event_id=OuterRef("pk"), end__gte=timezone.now()).order_by("start")
+    upcoming = EventOccurrence.objects.filter(
+        event_id=OuterRef("pk"), end__gte=timezone.now(), status__in=HELD_STATUSES
+    ).order_by("start")
     return queryset.annotate(next_start=Subquery(upcoming.values("start")[:1]))
 
 

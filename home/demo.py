@@ -42,6 +42,23 @@ def demo_image(title: str, palette: str = "red", kind: str = "waves", descriptio
     return image
 
 
+def site_qr_image(site: Site) -> SiteImage:
+    """A real QR code (segno) of the site's address, stored as an image; a new one when the address changes."""
+    import segno
+
+    url = site.root_url.rstrip("/") + "/"
+    title = f"网站二维码 {url}"
+    image = SiteImage.objects.filter(title=title).first()
+    if image:
+        return image
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=4)
+    name = f"qr-{hashlib.sha1(url.encode()).hexdigest()[:10]}.png"
+    image = SiteImage(title=title, description=f"本站网址 {url} 的二维码", file=ImageFile(buffer, name=name))
+    image.save()
+    return image
+
+
 def rich(*paragraphs: str) -> list:
     return [{"type": "paragraph", "value": "".join(f"<p>{p}</p>" for p in paragraphs)}]
 
@@ -469,8 +486,8 @@ def seed(stdout=None) -> HomePage:
     contact.hotline = "12351"
     contact.phone = "0573-8700 0000"
     contact.opening_hours = "职工服务中心：周一至周五 8:30–17:00\n职工书屋：每天 9:00–20:00"
-    contact.wechat_name = "海宁工会"
-    contact.wechat_qr = demo_image("微信公众号二维码（示例）", "gold", "court")
+    contact.wechat_name = "用手机扫码打开本站"
+    contact.wechat_qr = site_qr_image(site)
     contact.icp_number = "浙ICP备00000000号（示例）"
     contact.footer_links = json.dumps(
         [

@@ -84,6 +84,16 @@ class SitePage(Page):
     class Meta:
         abstract = True
 
+    def full_clean(self, *args, **kwargs):
+        # A Chinese slug (the admin fills it in from the title) becomes pinyin: readable links in WeChat.
+        from home.slugs import needs_pinyin, pinyin_slug, unique_sibling_slug
+
+        if needs_pinyin(self.slug) and self.title and self.depth and self.depth > 2:
+            readable = pinyin_slug(self.title) or pinyin_slug(self.slug)
+            if readable:
+                self.slug = unique_sibling_slug(self, readable)
+        super().full_clean(*args, **kwargs)
+
     @classmethod
     def serve_queryset(cls):
         """The queryset routing uses to fetch a page of this type (add select_related for its template)."""

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from home import views
+
 app_name = "home"
-urlpatterns: list = []
+urlpatterns = [
+    path("elder/", views.elder_mode, name="elder_mode"),
+]

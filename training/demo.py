@@ -183,7 +183,7 @@ def seed(home, stdout=None):
                 body=json.dumps(rich(f"{title}由文化宫教师授课，注重兴趣培养和基本功训练。学期结束举办汇报展示。")),
                 weekdays=days,
                 start_time=datetime.time(hour, minute),
-                end_time=datetime.time(hour + 1, minute + 30 if minute < 30 else 59),
+                end_time=(datetime.datetime(2000, 1, 1, hour, minute) + datetime.timedelta(minutes=90)).time(),
                 first_lesson=term.starts_on,
                 last_lesson=None,
                 lessons=6 * len(days.split(",")) if term == summer else 10 * len(days.split(",")),

@@ -99,16 +99,27 @@ def public_result(request, course_id):
             },
             json_dumps_params={"ensure_ascii": False, "indent": 1},
         )
+    rows = lottery.results(draw) if draw else []
+    code = "".join(request.GET.get("code", "").split()).upper()[:12]
+    mine = None
+    if draw and code:
+        number = next((e["no"] for e in draw.entrants if e["reference"] == code), None)
+        mine = next((row for row in rows if row["no"] == number), None)
+        for row in rows:
+            row["mine"] = row is mine
     return TemplateResponse(
         request,
         "training/lottery_result.html",
         {
             "course": course,
             "draw": draw,
-            "rows": lottery.results(draw) if draw else [],
+            "rows": rows,
             "verified": lottery.verify(draw) if draw else False,
             "outside": lottery.confirmed_outside_draw(draw) if draw else [],
             "commitment": None if draw else lottery.published_commitment(course),
             "page": course,
+            "code": code,
+            "mine": mine,
         },
+        status=404 if code and mine is None and draw else 200,
     )

@@ -142,7 +142,8 @@ def build_lessons(course, changes) -> list:
             continue
         start, end = _aware(day, course.start_time), _aware(day, course.end_time)
         change = by_date.get(day)
-        status, new_day, note = LessonStatus.SCHEDULED, day, "调休上班日加课" if planned.makeup else ""
+        added = planned.makeup and day.weekday() not in parse_weekdays(course.weekdays or "")
+        status, new_day, note = LessonStatus.SCHEDULED, day, "调休上班日加课" if added else ""
         if change is not None and change.kind == LessonChange.Kind.CANCEL:
             status, note = LessonStatus.CANCELLED, change.note
         elif change is not None and change.kind == LessonChange.Kind.MOVE:

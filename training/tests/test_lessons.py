@@ -181,3 +181,41 @@ def test_planned_dates_is_bounded():
         skip_holidays=True,
     )
     assert sum(1 for p in planned_dates(rules) if not p.holiday) == 200
+
+
+def test_staff_move_a_lesson_in_the_admin(index, client, django_user_model, django_capture_on_commit_callbacks):
+    course = make_course(index)
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.cn", "pw"))
+    url = "/admin/lesson_changes/new/"
+    assert client.get(url).status_code == 200
+    # A date the rules do not give is refused on the form, in Chinese, and nothing is saved.
+    bad = client.post(url, {"course": course.pk, "original_date": "2026-10-03", "kind": "cancel"})
+    assert bad.status_code == 200 and "不是本课程的上课日期" in bad.content.decode()
+    assert not LessonChange.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "course": course.pk,
+                "original_date": "2026-09-12",
+                "kind": "move",
+                "new_date": "2026-09-13",
+                "note": "停电",
+            },
+        )
+    assert response.status_code == 302
+    change = LessonChange.objects.get()
+    assert change.created_by.username == "boss"
+    assert Lesson.objects.get(course=course, original_date=D(2026, 9, 12)).date == D(2026, 9, 13)
+
+
+def test_staff_mark_paid_from_the_enrollment_list(index, client, django_user_model):
+
+    course = make_course(index, fee=480, term__enrollment_opens_at=NOW, term__age_cutoff_date=D(2027, 7, 5))
+    enrollment = enroll(course.pk, applicant(1), now=NOW).enrollment
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.cn", "pw"))
+    url = f"/admin/bulk/training/enrollment/mark_paid/?next=/admin/&id={enrollment.pk}"
+    assert "标记已缴费" in client.get(url).content.decode()
+    client.post(url)
+    enrollment.refresh_from_db()
+    assert enrollment.paid_at is not None
