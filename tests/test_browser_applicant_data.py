@@ -44,9 +44,9 @@ def test_hidden_characters_and_landlines_refused_full_width_accepted(browser, co
     page.get_by_label("我已阅读并同意", exact=False).check()
     page.get_by_role("button", name="提交报名").click()
     page.wait_for_load_state()
-    assert "报名人姓名中含有不可见字符" in page.locator("#id_applicant_name-error").inner_text()
-    assert "固定电话收不到短信" in page.locator("#id_phone-error").inner_text()
-    assert "学员姓名中含有改变文字方向的隐藏字符" in page.locator("#id_participant_name-error").inner_text()
+    assert "报名人姓名中含有不可见字符" in page.locator("#id_applicant_name_error").inner_text()
+    assert "固定电话收不到短信" in page.locator("#id_phone_error").inner_text()
+    assert "学员姓名中含有改变文字方向的隐藏字符" in page.locator("#id_participant_name_error").inner_text()
     _check(page, f"applicant-errors-{viewport}")
     assert not Enrollment.objects.exists()
 
