@@ -5,10 +5,16 @@
   reported as SKIPPED with the reason. With CI=true (or REQUIRE_SERVICES=1) a missing Chromium
   fails the browser tests instead; PostgreSQL and Redis are required by `make test-services`.
 - ``site_root``: a published home page that is the default site's root, built with factories.
+- The internet is out of reach: a connection to a public address fails as if the network were down, so
+  a test never depends on what a real host (WeChat's picture server, an SMS gateway) answers today.
+  Loopback and private addresses (our own services and fakes) are reachable.
 """
 
+import errno
+import ipaddress
 import os
 import shutil
+import socket
 
 import pytest
 
@@ -60,6 +66,29 @@ def _mark_service_tests(items):
 def pytest_configure(config):
     # Registered now, after pytest-playwright, so its launch-args fixture is the one used.
     config.pluginmanager.import_plugin("haining.testing_browser")
+    _cut_off_internet()
+
+
+def _cut_off_internet():
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def public(address) -> bool:
+        if not isinstance(address, tuple):
+            return False  # a Unix socket
+        try:
+            return ipaddress.ip_address(address[0]).is_global
+        except ValueError:
+            return False
+
+    def connect(sock, address):
+        if public(address):
+            raise OSError(errno.ENETUNREACH, f"tests do not reach the internet ({address[0]})")
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        return errno.ENETUNREACH if public(address) else real_connect_ex(sock, address)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
 
 
 def ensure_wagtail_base_rows():

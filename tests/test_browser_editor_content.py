@@ -177,6 +177,12 @@ def test_paste_wechat_article_and_wps_notice_as_editor(browser, newsroom, pictur
     assert any("8:30\u00a0\u00a0\u00a0\u00a0报到" in b for b in wps_blocks)
     _shot(page, "paste-wps-editor")
 
+    # Draftail writes its content into the form 250 ms after the last change (stateSaveInterval); a
+    # person moves to the button slower than that, a script must wait for it.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("[data-contentpath='body'] input[type=hidden]")]
+            .some((input) => input.value.includes('海工〔2026〕12号'))"""
+    )
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url("**/edit/")
     page.wait_for_load_state("networkidle")
