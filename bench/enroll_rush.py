@@ -1,16 +1,28 @@
-"""Enrollment rush: N applicants submit at the same moment for one course, against a real server.
+"""Opening rush: N applicants apply for one course through nginx in front of two app servers sharing one
+PostgreSQL, in the two arrival patterns of issue #18.
 
-    .venv/bin/python bench/enroll_rush.py [--applicants 500] [--seats 30] [--waitlist 100] [--workers 4]
-                                          [--threads 1] [--database-url postgres://…/haining_rush] [--keep]
-                                          [--redis-url redis://…/14] [--port N]
+    .venv/bin/python bench/enroll_rush.py [--applicants 500] [--seats 30] [--waitlist 100] [--ramp 5]
+                                          [--instances 2] [--workers 2] [--threads 4]
+                                          [--database-url postgres://…/haining_rush] [--redis-url redis://…/3]
+                                          [--port N] [--pattern both|spread|instant] [--keep]
 
-Creates a fresh PostgreSQL database (dropped and re-created: default `haining_rush`), migrates it, adds one
-open course, starts gunicorn (production settings, `--workers` processes; Redis for cache and Celery
-broker when it answers, so notices are queued, not sent inline; rate limits off) and releases all
-applicants at once from a thread barrier; each POSTs its own valid application to the JSON API.
-Reports confirmed / waitlisted / refused / errors, throughput and latency p50/p90/p99, then checks the
-database: exactly min(seats, N) confirmed, waitlist positions 1..k without gaps, every 201 stored, nobody
-lost, no 5xx. Exit status 1 if any check fails.
+Creates a fresh PostgreSQL database (dropped and re-created), migrates it and adds one open course per
+arrival pattern. Starts `--instances` gunicorn servers (production settings, `--workers` processes of
+`--threads` threads each, on ports N+1, N+2 …) and one Debian nginx on port N in front of them (a config
+generated into var/rush-nginx/, the upstream block listing every app server; this nginx only is stopped at
+the end). Redis (when it answers) is the shared cache (rate limits, the "full" flag of the fast path) and the
+Celery broker, so notices are queued, not sent inline; no Celery worker runs during the bench.
+
+Both patterns use their own course and their own applicants, each POSTing a valid application to the JSON
+API through nginx:
+- spread: the arrivals evenly over `--ramp` seconds (goal: p99 < 0.3 s);
+- instant: all released at one instant from a thread barrier (goal: no 5xx, nobody lost, p99 < 1 s).
+
+All applicants come from 127.0.0.1, as a whole office or a carrier NAT looks at an opening: the per-address
+enrollment limit is raised for the bench (TRAINING_RATE_LIMITS, as an operator would for an opening morning),
+the per-phone and per-ID limits stay as configured. For each pattern it reports statuses, latency p50/p90/p99,
+and checks the database: exactly min(seats, N) confirmed, waitlist positions 1..k without gaps, every 201
+stored, nobody lost, no 5xx. Prints the load average before and after. Exit status 1 if a check or a goal fails.
 """
 
 import argparse
@@ -19,6 +31,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -32,6 +45,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+GOALS = {"spread": 300.0, "instant": 1000.0}  # p99 in ms (issue #18)
+NGINX = "/usr/sbin/nginx"
 
 
 def free_port() -> int:
@@ -60,8 +76,8 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare(seats: int, waitlist: int) -> int:
-    """Migrate and create one open course; returns its id (runs in this process, same database)."""
+def prepare(seats: int, waitlist: int, patterns) -> dict[str, int]:
+    """Migrate and create one open course per pattern; returns {pattern: course id} (this process, same db)."""
     import django
 
     django.setup()
@@ -90,18 +106,21 @@ def prepare(seats: int, waitlist: int) -> int:
         age_cutoff_date=datetime.date(2027, 7, 5),
     )
     category = CourseCategory.objects.create(name="少儿兴趣", slug="art")
-    course = CoursePage(
-        title="少儿古筝启蒙班",
-        slug="guzheng",
-        term=term,
-        category=category,
-        capacity=seats,
-        waitlist_size=waitlist,
-        age_min=5,
-        age_max=14,
-    )
-    index.add_child(instance=course)
-    return course.pk
+    courses = {}
+    for n, pattern in enumerate(patterns):
+        course = CoursePage(
+            title=f"少儿古筝启蒙班（{n + 1}）",
+            slug=f"guzheng-{pattern}",
+            term=term,
+            category=category,
+            capacity=seats,
+            waitlist_size=waitlist,
+            age_min=5,
+            age_max=14,
+        )
+        index.add_child(instance=course)
+        courses[pattern] = course.pk
+    return courses
 
 
 def application(n: int) -> dict:
@@ -117,21 +136,170 @@ def application(n: int) -> dict:
     }
 
 
+def nginx_config(var: Path, listen: int, upstreams: list[int]) -> str:
+    """A minimal reverse proxy in front of the app servers (the repository has no sample config yet)."""
+    servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in upstreams)
+    return f"""
+worker_processes 1;
+daemon off;
+pid {var}/nginx.pid;
+error_log {var}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    client_body_temp_path {var}/client_body;
+    proxy_temp_path {var}/proxy;
+    fastcgi_temp_path {var}/fastcgi;
+    uwsgi_temp_path {var}/uwsgi;
+    scgi_temp_path {var}/scgi;
+    upstream haining_app {{
+{servers}
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{listen} backlog=4096;
+        client_max_body_size 1m;
+        location / {{
+            proxy_pass http://haining_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_connect_timeout 5s;
+            proxy_read_timeout 60s;
+            proxy_next_upstream off;
+        }}
+    }}
+}}
+"""
+
+
+def wait_for(port: int, path: str, deadline: float, what: str) -> None:
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        if time.time() > deadline:
+            raise SystemExit(f"{what} did not start")
+        time.sleep(0.2)
+
+
+def release(port: int, course_id: int, applications: list[dict], ramp: float) -> tuple[list, float]:
+    """Every applicant POSTs once; all released together, or spread evenly over `ramp` seconds."""
+    results = [None] * len(applications)
+    barrier = threading.Barrier(len(applications) + 1)
+
+    def applicant(i: int) -> None:
+        body = json.dumps(applications[i]).encode()
+        barrier.wait()
+        if ramp:
+            time.sleep(ramp * i / len(applications))
+        start = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request(
+                "POST",
+                f"/api/v1/courses/{course_id}/enrollments/",
+                body=body,
+                headers={"Content-Type": "application/json"},
+            )
+            response = conn.getresponse()
+            payload = response.read()
+            results[i] = (response.status, time.perf_counter() - start, payload)
+        except Exception as exc:  # noqa: BLE001 - a benchmark records every failure
+            results[i] = (0, time.perf_counter() - start, repr(exc).encode())
+
+    threads = [threading.Thread(target=applicant, args=(i,)) for i in range(len(applications))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    wall_start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - wall_start
+
+
+def report(pattern: str, course_id: int, results: list, wall: float, args) -> bool:
+    from training.models import CourseSeats, Enrollment
+
+    statuses, codes, outcome, references = {}, {}, {"confirmed": 0, "waitlisted": 0}, []
+    for status, _, payload in results:
+        statuses[status] = statuses.get(status, 0) + 1
+        if status in (200, 201):
+            data = json.loads(payload)
+            outcome[data["status"]] = outcome.get(data["status"], 0) + 1
+            references.append(data["reference"])
+        elif status in (409, 429, 503):
+            code = json.loads(payload).get("code", "?")
+            codes[code] = codes.get(code, 0) + 1
+    latencies = sorted(r[1] * 1000 for r in results)
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))]
+
+    seats = CourseSeats.objects.get(course_id=course_id)
+    stored = Enrollment.objects.filter(course_id=course_id)
+    confirmed = stored.filter(status="confirmed").count()
+    positions = sorted(stored.filter(status="waitlisted").values_list("waitlist_position", flat=True))
+    expected_confirmed = min(args.seats, args.applicants)
+    expected_waitlisted = min(args.waitlist, max(args.applicants - args.seats, 0))
+    errors_5xx = sum(n for s, n in statuses.items() if s >= 500 or s == 0)
+    answered = statuses.get(201, 0) + codes.get("full", 0)
+    lost = args.applicants - answered
+    p99 = pct(0.99)
+    arrival = f"spread over {args.ramp:g} s" if pattern == "spread" else "all at one instant"
+    print(f"\n== {pattern}: {args.applicants} applicants {arrival}; {args.seats} seats, waitlist {args.waitlist}")
+    print(f"HTTP statuses: {dict(sorted(statuses.items()))}; refusals by code: {codes}")
+    print(f"responses: confirmed {outcome['confirmed']}, waitlisted {outcome['waitlisted']}; 5xx/errors {errors_5xx}")
+    print(
+        f"wall {wall:.2f} s, {len(results) / wall:.0f} req/s; latency ms p50 {statistics.median(latencies):.0f}"
+        f" p90 {pct(0.90):.0f} p99 {p99:.0f} max {latencies[-1]:.0f} (goal p99 < {GOALS[pattern]:.0f})"
+    )
+    checks = {
+        f"exactly {expected_confirmed} confirmed in the database (confirmed == free seats)": confirmed
+        == expected_confirmed,
+        "seat row matches the rows": (seats.confirmed, seats.offered, seats.waitlisted)
+        == (confirmed, 0, len(positions)),
+        f"waitlist positions 1..{expected_waitlisted} without gaps": positions
+        == list(range(1, expected_waitlisted + 1)),
+        "every success stored, nothing else stored": sorted(references)
+        == sorted(stored.values_list("reference", flat=True)),
+        f"nobody lost: every applicant got 201 or 409 full (lost: {lost})": lost == 0,
+        "no 5xx and no connection errors": errors_5xx == 0,
+        f"p99 {p99:.0f} ms < {GOALS[pattern]:.0f} ms": p99 < GOALS[pattern],
+    }
+    for name, ok in checks.items():
+        print(f"  [{'ok' if ok else 'FAIL'}] {name}")
+    return all(checks.values())
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--applicants", type=int, default=500)
     parser.add_argument("--seats", type=int, default=30)
     parser.add_argument("--waitlist", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
+    parser.add_argument("--ramp", type=float, default=5.0, help="seconds the spread pattern's arrivals take")
+    parser.add_argument("--pattern", choices=("both", "spread", "instant"), default="both")
+    parser.add_argument("--instances", type=int, default=2, help="gunicorn servers behind nginx")
+    parser.add_argument("--workers", type=int, default=2, help="processes per gunicorn server")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (gthread when > 1)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/haining_rush")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--keep", action="store_true", help="leave the database in place")
-    parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: any free port)")
-    parser.add_argument(
-        "--ramp", type=float, default=0.0, help="spread the arrivals evenly over this many seconds (0: all at once)"
-    )
+    parser.add_argument("--keep", action="store_true", help="leave the database and var/rush-nginx in place")
+    parser.add_argument("--port", type=int, default=0, help="nginx's port; app servers on the next ones")
     args = parser.parse_args()
+    if not Path(NGINX).exists():
+        raise SystemExit(f"{NGINX} is missing: `make system-deps` installs Debian's nginx")
+    patterns = ["spread", "instant"] if args.pattern == "both" else [args.pattern]
 
     env = dict(os.environ)
     env.update(
@@ -139,8 +307,10 @@ def main() -> int:
         DJANGO_SETTINGS_MODULE="haining.settings.production",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        RATE_LIMITS="off",
+        # Everyone arrives from one address (nginx on loopback), as behind an office or carrier NAT.
+        TRAINING_RATE_LIMITS=json.dumps({"enroll-ip": [100_000, 600]}),
         LOG_LEVEL="WARNING",
+        CACHE_KEY_PREFIX=f"rush-{secrets.token_hex(4)}",
         VAR_DIR=tempfile.mkdtemp(prefix="haining-rush-"),
     )
     uses_redis = redis_answers(args.redis_url)
@@ -149,143 +319,79 @@ def main() -> int:
     os.environ.update(env)
 
     recreate_database(args.database_url)
-    course_id = prepare(args.seats, args.waitlist)
+    courses = prepare(args.seats, args.waitlist, patterns)
     from django.db import connection
 
     connection.close()
-    applications = [application(n) for n in range(1, args.applicants + 1)]
 
     port = args.port or free_port()
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "haining.wsgi",
-        f"--workers={args.workers}",
-        f"--bind=127.0.0.1:{port}",
-        "--backlog=2048",
-        "--log-level=warning",
-    ]
-    if args.threads > 1:
-        command += ["--worker-class=gthread", f"--threads={args.threads}"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    app_ports = (
+        [port + 1 + n for n in range(args.instances)] if args.port else [free_port() for _ in range(args.instances)]
+    )
+    var = ROOT / "var" / "rush-nginx"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    (var / "nginx.conf").write_text(nginx_config(var, port, app_ports))
+    processes = []
     try:
-        deadline = time.time() + 90  # a shared, busy machine can take a while to boot the workers
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
-        # Warm every worker (imports, first connection) as a server that has been up a while would be.
-        for _ in range(args.workers * 3):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", f"/api/v1/courses/{course_id}/", headers={"X-Forwarded-Proto": "https"})
-            conn.getresponse().read()
+        for app_port in app_ports:
+            command = [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "haining.wsgi",
+                f"--workers={args.workers}",
+                f"--bind=127.0.0.1:{app_port}",
+                "--backlog=2048",
+                "--log-level=warning",
+            ]
+            if args.threads > 1:
+                command += ["--worker-class=gthread", f"--threads={args.threads}"]
+            processes.append(subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [NGINX, "-p", str(var), "-e", str(var / "error.log"), "-c", str(var / "nginx.conf")],
+                cwd=var,
+                start_new_session=True,
+            )
+        )
+        deadline = time.time() + 120  # a shared, busy machine can take a while to boot the workers
+        for app_port in app_ports:
+            wait_for(app_port, "/healthz", deadline, f"gunicorn on {app_port}")
+        wait_for(port, "/healthz", deadline, "nginx")
+        # Every worker has its database connection, as on a server that has been up a while.
+        for course_id in courses.values():
+            for _ in range(args.instances * args.workers * max(args.threads, 1) * 2):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", f"/api/v1/courses/{course_id}/")
+                conn.getresponse().read()
 
-        results = [None] * len(applications)
-        barrier = threading.Barrier(len(applications) + 1)
-
-        def applicant(i: int) -> None:
-            body = json.dumps(applications[i]).encode()
-            # Connect only when sending: gunicorn's sync workers (meant to sit behind a buffering proxy)
-            # would otherwise each block on an idle pre-opened connection.
-            barrier.wait()
-            if args.ramp:
-                time.sleep(args.ramp * i / len(applications))
-            start = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                conn.request(
-                    "POST",
-                    f"/api/v1/courses/{course_id}/enrollments/",
-                    body=body,
-                    headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
-                )
-                response = conn.getresponse()
-                payload = response.read()
-                results[i] = (response.status, time.perf_counter() - start, payload)
-            except Exception as exc:  # noqa: BLE001 - a benchmark records every failure
-                results[i] = (0, time.perf_counter() - start, repr(exc).encode())
-
-        threads = [threading.Thread(target=applicant, args=(i,)) for i in range(len(applications))]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        wall_start = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - wall_start
+        print(
+            f"nginx :{port} -> {args.instances} gunicorn servers {app_ports}, each {args.workers} workers"
+            f"{f' x {args.threads} threads' if args.threads > 1 else ''}; one PostgreSQL database; "
+            f"{'Redis cache + broker' if uses_redis else 'NO Redis: local-memory cache, no fast path, notices inline'}"
+        )
+        results = {}
+        for n, pattern in enumerate(patterns):
+            applications = [application(n * 100_000 + i) for i in range(1, args.applicants + 1)]
+            print(f"load average before {pattern}: {load()}", flush=True)
+            results[pattern] = release(port, courses[pattern], applications, args.ramp if pattern == "spread" else 0)
+            time.sleep(1)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
-
-    statuses = {}
-    for status, _, _ in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    latencies = sorted(r[1] * 1000 for r in results)
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p))]
-
-    outcome = {"confirmed": 0, "waitlisted": 0}
-    references = []
-    codes = {}
-    for status, _, payload in results:
-        if status in (200, 201):
-            data = json.loads(payload)
-            outcome[data["status"]] = outcome.get(data["status"], 0) + 1
-            references.append(data["reference"])
-        elif status == 409:
-            code = json.loads(payload)["code"]
-            codes[code] = codes.get(code, 0) + 1
+        for process in reversed(processes):
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+    print(f"load average after: {load()}")
 
     import django
 
     django.setup()
-    from training.models import CourseSeats, Enrollment
-
-    seats = CourseSeats.objects.get(course_id=course_id)
-    stored = Enrollment.objects.filter(course_id=course_id)
-    confirmed = stored.filter(status="confirmed").count()
-    positions = sorted(stored.filter(status="waitlisted").values_list("waitlist_position", flat=True))
-    expected_confirmed = min(args.seats, args.applicants)
-    expected_waitlisted = min(args.waitlist, max(args.applicants - args.seats, 0))
-
-    print(
-        f"{args.applicants} applicants, {args.seats} seats, waitlist {args.waitlist}; gunicorn {args.workers} workers"
-        f"{f' x {args.threads} threads' if args.threads > 1 else ''}; PostgreSQL; "
-        f"{'Redis broker' if uses_redis else 'no broker (notices inline)'}"
-        f"{f'; arrivals spread over {args.ramp:g} s' if args.ramp else '; all released at once'}"
-    )
-    print(f"HTTP statuses: {dict(sorted(statuses.items()))}; refusals: {codes}")
-    print(f"responses: confirmed {outcome['confirmed']}, waitlisted {outcome['waitlisted']}")
-    print(
-        f"wall {wall:.2f} s, throughput {len(results) / wall:.0f} req/s; latency ms p50 {statistics.median(latencies):.0f}"
-        f" p90 {pct(0.90):.0f} p99 {pct(0.99):.0f} max {latencies[-1]:.0f}"
-    )
-    checks = {
-        f"exactly {expected_confirmed} confirmed in the database": confirmed == expected_confirmed,
-        "seat row matches the rows": (seats.confirmed, seats.offered, seats.waitlisted)
-        == (confirmed, 0, len(positions)),
-        f"waitlist positions 1..{expected_waitlisted} without gaps": positions
-        == list(range(1, expected_waitlisted + 1)),
-        "every success stored, nothing else stored": sorted(references)
-        == sorted(stored.values_list("reference", flat=True)),
-        "nobody lost: every applicant got an answer (201 or 409 full)": statuses.get(201, 0) + codes.get("full", 0)
-        == args.applicants,
-        "no 5xx and no connection errors": not any(s >= 500 or s == 0 for s in statuses),
-    }
-    for name, ok in checks.items():
-        print(f"  [{'ok' if ok else 'FAIL'}] {name}")
+    ok = all([report(pattern, courses[pattern], *results[pattern], args) for pattern in patterns])
     if not args.keep:
         from django.db import connections
 
         connections.close_all()
-    return 0 if all(checks.values()) else 1
+        shutil.rmtree(var, ignore_errors=True)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -408,6 +408,8 @@ class CourseSeats(models.Model):
     same definition.
     """
 
+    wagtail_reference_index_ignore = True  # a counter row, not a usage of the page (see Enrollment)
+
     course = models.OneToOneField(
         CoursePage, verbose_name="课程", on_delete=models.CASCADE, primary_key=True, related_name="seats"
     )
@@ -464,6 +466,11 @@ def new_reference() -> str:
 
 
 class Enrollment(models.Model):
+    # Not in Wagtail's reference index: an enrollment is not a "usage" of its course page (the page's
+    # usage listing would name every applicant), and indexing queued one task per enrollment and seat
+    # change during the opening rush. Deleting a course with enrollments is refused anyway (PROTECT).
+    wagtail_reference_index_ignore = True
+
     reference = models.CharField("报名编号", max_length=12, unique=True, default=new_reference, editable=False)
     course = models.ForeignKey(CoursePage, verbose_name="课程", on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField("状态", max_length=12, choices=EnrollmentStatus.choices, db_index=True)

@@ -5,7 +5,7 @@ import logging
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from training.models import Allocation, CoursePage, CourseSeats, Enrollment, EnrollmentStatus
+from training.models import Allocation, CoursePage, CourseSeats, Enrollment, EnrollmentStatus, Term
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,13 @@ def course_saved(sender, instance, created, update_fields=None, raw=False, **kwa
         return
     from training.services import lottery
     from training.services.enrollment import EnrollmentError, apply_capacity
+    from training.services.seats import forget_refusal_on_commit
 
     if created:
         CourseSeats.objects.bulk_create([CourseSeats(course_id=instance.pk)], ignore_conflicts=True)
+    else:
+        # Capacity, waitlist size, window or live state may have changed: drop the "full"/"closed" flag.
+        forget_refusal_on_commit([instance.pk])
     if instance.allocation == Allocation.LOTTERY:
         lottery.commit_seed(instance.pk)
     if update_fields is None and not created:
@@ -41,3 +45,14 @@ def course_saved(sender, instance, created, update_fields=None, raw=False, **kwa
             apply_capacity(instance.pk)
         except EnrollmentError:  # busy: the next enrollment fills the seats from the waitlist first anyway
             logger.warning("Course %s saved while its seats were busy; waitlist filled later", instance.pk)
+
+
+@receiver(post_save, sender=Term, dispatch_uid="training-term-refusals")
+def term_saved(sender, instance, created, raw=False, **kwargs):
+    """A term's default enrollment window may reopen its courses: drop their "full"/"closed" flags."""
+    if raw or created:
+        return
+    from training.services.seats import fast_refusals_enabled, forget_refusal_on_commit
+
+    if fast_refusals_enabled():
+        forget_refusal_on_commit(CoursePage.objects.filter(term=instance).values_list("pk", flat=True))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from training import ratelimit
 from training.forms import EnrollmentForm, LookupForm
 from training.models import CoursePage, Enrollment
-from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll
+from training.services.enrollment import STATUS_LABELS, EnrollmentError, accept_offer, cancel, enroll, fast_refusal
 from training.services.identity import normalize_reference
 from training.services.lessons import lessons_calendar, lessons_of, schedule_summary
 
@@ -24,6 +24,10 @@ TOO_MANY = "操作过于频繁，请 10 分钟后再试。如有疑问请拨打 
 def enroll_from_course_page(request, course):
     """POST on a course page: enroll, then show the confirmation; on any problem the form with errors."""
     form = EnrollmentForm(request.POST, course=course)
+    if refused := fast_refusal(course.pk):  # flagged full/closed: no rate-limit count, no lock
+        form.is_valid()
+        form.add_error(None, refused.message)
+        return _render_course(request, course, form, status=400)
     if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
         form.is_valid()
         form.add_error(None, TOO_MANY)

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Opening rush: a submission to a course flagged full/closed is refused from the shared cache here,
+    # before sessions, CSRF, auth, any query or lock (training.middleware; only with TRAINING_FAST_REFUSAL).
+    "training.middleware.SoldOutFastPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "haining.input_guard.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,8 +290,15 @@ CSRF_FAILURE_VIEW = "home.views.csrf_failure"
 
 # Operational switches of the training app (rate limits etc.) are read from the environment there.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)
+# "Full"/"closed" flags in the cache for the enrollment fast path (training.services.seats). Only with a
+# cache every server process shares (Redis): a per-process cache could not drop another process's flag.
+TRAINING_FAST_REFUSAL = bool(REDIS_URL) and env_bool("TRAINING_FAST_REFUSAL", True)
 # Per-limit overrides, e.g. {"enroll-ip": (50, 600)}: name → (requests, seconds); see training/ratelimit.py.
-TRAINING_RATE_LIMITS: dict = {}
+# From the environment as JSON, e.g. TRAINING_RATE_LIMITS='{"enroll-ip": [2000, 600]}' for an opening
+# morning when many applicants share one office or carrier NAT address.
+TRAINING_RATE_LIMITS: dict = {
+    name: tuple(limit) for name, limit in json.loads(os.environ.get("TRAINING_RATE_LIMITS", "") or "{}").items()
+}
 
 # Scheduled work of the training app, run by `celery -A haining beat` on the same workers (`make beat`).
 # Without a broker, `manage run_scheduled_jobs` does the same from cron.

@@ -38,6 +38,7 @@ from training.models import (
     EnrollmentStatus,
     new_reference,
 )
+from training.services import seats as seat_state
 from training.services.seats import STATUS_LABELS, count_enrollments, ensure_seats, with_seat_state
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ __all__ = ["STATUS_LABELS", "Applicant", "EnrollmentError", "Outcome", "enroll",
 
 LOCK_TIMEOUT = "5s"
 BUSY_MESSAGE = "报名人数较多，系统繁忙，请稍后重试。您的报名尚未提交。"
+FULL_MESSAGE = "名额和候补名额均已满，无法报名。"
+CLOSED_MESSAGE = "报名已截止。"
 # PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
 BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
 
@@ -155,18 +158,29 @@ def locked_course(course_id: int, *, person: tuple[int, str] | None = None, lock
     """
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                    if person is not None:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [person_lock_key(*person)])
-            seats = _seat_row(course_id, lock)
-            course = seats.course
-            yield course, seats
+            _lock_person(person)
+            yield _lock_course(course_id, lock)
     except OperationalError as exc:
         if is_busy(exc):
             raise EnrollmentError("busy", BUSY_MESSAGE) from exc
         raise
+
+
+def _lock_person(person: tuple[int, str] | None) -> None:
+    """In the current transaction: the lock timeout, and on PostgreSQL the person's term lock (first)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            if person is not None:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [person_lock_key(*person)])
+
+
+def _lock_course(course_id: int, lock: bool) -> tuple[CoursePage, CourseSeats]:
+    """In the current transaction: the course's seat row, locked (second)."""
+    seats = _seat_row(course_id, lock)
+    # Whatever this transaction changes may free a place: the refusal flag goes when it commits.
+    seat_state.forget_refusal_on_commit([course_id])
+    return seats.course, seats
 
 
 def _seat_row(course_id: int, lock: bool) -> CourseSeats:
@@ -202,7 +216,7 @@ def check_rules(course: CoursePage, applicant: Applicant, now: datetime.datetime
         opens = timezone.localtime(course.window_opens_at)
         raise EnrollmentError("not_open", f"报名尚未开始，开始时间为 {opens:%Y年%m月%d日 %H:%M}。")
     if now >= course.window_closes_at:
-        raise EnrollmentError("closed", "报名已截止。")
+        raise EnrollmentError("closed", CLOSED_MESSAGE)
     if not applicant.consent:
         raise EnrollmentError("consent", "请阅读并同意个人信息保护告知。")
     age = age_on(applicant.birth_date, course.term.age_cutoff_date)
@@ -240,34 +254,67 @@ def enroll(
     EnrollmentError when a rule says no, or "busy" when the locks cannot be had in time.
     """
     now = now or timezone.now()
-    if lock:
-        _refuse_early(course_id, applicant, now)
+    if lock and not seat_state.fast_refusals_enabled():
+        _refuse_early(course_id, applicant, now)  # with a shared cache the refusal flag does this, cheaper
     term_id = CoursePage.objects.filter(pk=course_id).values_list("term_id", flat=True).first()
     if term_id is None:
         raise EnrollmentError("not_found", "没有这门课程。")
-    person = (term_id, applicant.id_number) if person_lock else None
-    with locked_course(course_id, person=person, lock=lock) as (course, seats):
+    for attempt in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
+        try:
+            return _enroll(course_id, term_id, applicant, reference, now, source, user, lock, person_lock)
+        except IntegrityError:
+            # The insert runs without a savepoint (two round trips fewer while the course is locked), so a
+            # reference code drawn twice (about 1 in 10^11) undoes the transaction: it is run again.
+            if attempt == REFERENCE_ATTEMPTS - 1 or not Enrollment.objects.filter(reference=reference).exists():
+                raise
+            logger.warning("Reference %s already used; drawing another", reference)
+    raise AssertionError("unreachable")
+
+
+def _enroll(course_id, term_id, applicant, reference, now, source, user, lock, person_lock) -> Outcome:
+    """One try of `enroll`, in one transaction. The course's row is locked as late as possible: the
+    person's own enrollments are read under the person's lock first (their per-term lock on PostgreSQL,
+    BEGIN IMMEDIATE on SQLite), so the course stays locked only for the seat decision and the writes."""
+    with transaction.atomic():
+        _lock_person((term_id, applicant.id_number) if person_lock else None)
+        held = None
+        if person_lock:
+            held = list(
+                Enrollment.objects.filter(
+                    course__term_id=term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
+                )
+            )
+        course, seats = _lock_course(course_id, lock)
         if course.term_id != term_id:  # the course moved to another term meanwhile: the lock is the wrong one
             raise EnrollmentError("busy", BUSY_MESSAGE)
-        held = list(
-            Enrollment.objects.filter(
-                course__term_id=course.term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
+        if held is None:  # control case without the person's lock: read under the course's lock
+            held = list(
+                Enrollment.objects.filter(
+                    course__term_id=term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
+                )
             )
-        )
         existing = next((e for e in held if e.course_id == course.pk), None)
         if existing:
             return Outcome(existing, created=False)
-        check_rules(course, applicant, now)
+        try:
+            check_rules(course, applicant, now)
+        except EnrollmentError as error:
+            if error.code == "closed" and lock:
+                seat_state.remember_refusal(course.pk, now)  # under the lock, nothing changed yet
+            raise
         if len(held) >= course.term.max_courses_per_participant:
             raise EnrollmentError(
                 "term_limit",
                 f"每位学员本学期最多报名 {course.term.max_courses_per_participant} 门课程（含候补），该学员已达上限。",
             )
-        _expire_due_offers(course, seats, now)
+        seats_changed = bool(_expire_due_offers(course, seats, now))
         if course.allocation != Allocation.LOTTERY:
-            _fill_from_waitlist(course, seats, user, now)  # free seats go to the waitlist before a newcomer
+            # free seats go to the waitlist before a newcomer
+            seats_changed |= bool(_fill_from_waitlist(course, seats, user, now))
 
         enrollment = Enrollment(
+            reference=reference,
             course=course,
             applicant_name=applicant.applicant_name,
             phone=applicant.phone,
@@ -293,8 +340,10 @@ def enroll(
             enrollment.waitlist_position = seats.waitlisted + 1
             counter = "waitlisted"
         else:
-            raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
-        _insert(enrollment)
+            if lock and not seats_changed:
+                seat_state.remember_refusal(course.pk, now)  # under the lock, nothing changed yet
+            raise EnrollmentError("full", FULL_MESSAGE)
+        enrollment.save(force_insert=True)
         change_seats(seats, **{counter: 1})
         _log(enrollment, "training.enroll", user, {"status": enrollment.status})
         _notify_after_commit(enrollment, "created")
@@ -302,21 +351,6 @@ def enroll(
 
 
 REFERENCE_ATTEMPTS = 5
-
-
-def _insert(enrollment: Enrollment) -> None:
-    """Save a new enrollment; a reference code that is already taken is drawn again (savepoint per try)."""
-    for attempt in range(REFERENCE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                enrollment.save(force_insert=True)
-            return
-        except IntegrityError:
-            taken = Enrollment.objects.filter(reference=enrollment.reference).exists()
-            if not taken or attempt == REFERENCE_ATTEMPTS - 1:
-                raise
-            logger.warning("Reference %s already used; drawing another", enrollment.reference)
-            enrollment.reference = new_reference()
 
 
 def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
@@ -333,7 +367,21 @@ def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
     ).exists():
         return  # a repeat: the locked path returns the existing enrollment
     check_rules(course, applicant, now)  # the accurate reason first (closed, too young …)
-    raise EnrollmentError("full", "名额和候补名额均已满，无法报名。")
+    raise EnrollmentError("full", FULL_MESSAGE)
+
+
+REFUSALS = {"full": FULL_MESSAGE, "closed": CLOSED_MESSAGE}
+
+
+def fast_refusal(course_id: int) -> EnrollmentError | None:
+    """The refusal for a course the seats service has flagged as full or closed, read from the shared
+    cache only (no lock, no query); None when there is no flag and the request must take the full path.
+
+    A participant who already holds a place on a flagged course is told it is full too, instead of
+    being shown their enrollment (that needs a query); their enrollment is untouched (我的报名 shows it).
+    """
+    status = seat_state.cached_refusal(course_id)
+    return EnrollmentError(status, REFUSALS[status]) if status else None
 
 
 @answers_busy

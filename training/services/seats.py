@@ -13,11 +13,29 @@
 results, the course page, the JSON API and the staff roster header all read these. The enrollment service
 reads the same row under its lock (`taken < capacity` is "left > 0"). Counts change only in
 training.services.enrollment / .lottery; `rebuild()` recounts them from the enrollments.
+
+The refusal flag (opening rush). When enrollment opens, most requests arrive after the seats and the
+waitlist are gone. The enrollment service, holding the course's seat lock, asks `remember_refusal`
+to store this module's status of the course in the shared cache when it is "full" or "closed";
+`training.middleware.SoldOutFastPath` then refuses further submissions from that flag, before any
+lock, database query or session/CSRF/auth middleware. The flag is only ever a copy of `with_seat_state`
+read under the lock, and it is dropped (`forget_refusal`, after the commit) by every transaction that
+holds the seat lock (cancellation, capacity change, offer expiry, promotion …) and by every save of the
+course or its term. Ordering makes that safe: a flag is written while its writer still holds the lock,
+and any change that could free a place takes the same lock afterwards and deletes the flag after its
+own commit, so a delete never comes before the write it must undo. A flag also expires by itself after
+`REFUSAL_SECONDS` (and before the course's earliest waitlist offer falls due), which bounds what a lost
+delete (a Redis error at that instant) could cost. Flags are used only with a cache shared by every
+server process (`TRAINING_FAST_REFUSAL`, on with REDIS_URL): with per-process local memory one
+process could not drop another's flag.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -132,3 +150,68 @@ def drift_query():
     for name in COUNTED:
         differs |= ~Q(**{name: F(f"c_{name}")})
     return rows.filter(differs).select_related("course").order_by("course_id")
+
+
+# --- The refusal flag (see the module docstring) -----------------------------------------------------
+REFUSING_STATUSES = ("full", "closed")
+REFUSAL_SECONDS = 5
+
+
+def fast_refusals_enabled() -> bool:
+    return bool(getattr(settings, "TRAINING_FAST_REFUSAL", False))
+
+
+def refusal_key(course_id: int) -> str:
+    return f"training:refusal:{course_id}"
+
+
+def remember_refusal(course_id: int, now: datetime.datetime | None = None) -> str | None:
+    """Store the course's status in the shared cache when it refuses newcomers ("full" or "closed").
+
+    Call ONLY while holding the course's seat lock and before changing anything in this transaction:
+    the status is read again here, in this transaction, so it is the committed state nobody can change
+    until the lock is released. Returns the status stored, or None.
+    """
+    if not fast_refusals_enabled():
+        return None
+    now = now or timezone.now()
+    status = load_seat_state(course_id, now)["seat_status"]
+    if status not in REFUSING_STATUSES:
+        return None
+    seconds = float(REFUSAL_SECONDS)
+    if status == "full":
+        # A waitlist offer that falls due frees a place without anyone taking the lock at that moment.
+        due = (
+            Enrollment.objects.filter(course_id=course_id, status=EnrollmentStatus.OFFERED)
+            .exclude(offer_expires_at=None)
+            .order_by("offer_expires_at")
+            .values_list("offer_expires_at", flat=True)
+            .first()
+        )
+        if due is not None:
+            seconds = min(seconds, (due - now).total_seconds())
+    if seconds < 1:
+        return None
+    cache.set(refusal_key(course_id), status, int(seconds))
+    return status
+
+
+def cached_refusal(course_id: int) -> str | None:
+    """The refusing status ("full" / "closed") stored for the course, or None (unknown: ask the database)."""
+    if not fast_refusals_enabled():
+        return None
+    status = cache.get(refusal_key(course_id))
+    return status if status in REFUSING_STATUSES else None
+
+
+def forget_refusal(course_ids) -> None:
+    """Drop the flags of these courses now (after a commit that may have freed a place)."""
+    if fast_refusals_enabled():
+        cache.delete_many([refusal_key(pk) for pk in course_ids])
+
+
+def forget_refusal_on_commit(course_ids) -> None:
+    """Drop the flags when the current transaction commits (at once outside a transaction)."""
+    course_ids = list(course_ids)
+    if course_ids and fast_refusals_enabled():
+        transaction.on_commit(lambda: forget_refusal(course_ids), robust=True)

@@ -1,0 +1,43 @@
+"""Work a web worker would otherwise do on its first request, done when the worker starts (haining.wsgi).
+
+At an enrollment opening every worker's first request arrives in the same second, so whatever a first
+request pays (importing the URL configuration with the search app's segmentation dictionary and the
+admin, libphonenumber's metadata, Celery's broker transport) is paid by hundreds of applicants at once.
+Only imports and in-memory tables: no database or broker connection is opened here, so it is also safe in
+a master process that forks its workers (gunicorn --preload).
+"""
+
+import logging
+import time
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up() -> float:
+    """Load what the first request would; returns the seconds it took. Never raises."""
+    start = time.perf_counter()
+    try:
+        from django.conf import settings
+        from django.urls import get_resolver
+
+        resolver = get_resolver()
+        resolver.url_patterns  # noqa: B018 - imports the URL configuration and every view module
+        resolver.reverse_dict  # noqa: B018 - builds the reverse lookup tables
+
+        from training.services.identity import normalize_mobile, parse_id_number
+
+        normalize_mobile("13900000000")  # libphonenumber loads its CN metadata on first use
+        parse_id_number("11010519491231002X")
+        if getattr(settings, "BROKER_CONFIGURED", False):
+            from haining.celery import app
+
+            app.loader.import_default_modules()
+            app.amqp  # noqa: B018 - kombu's message and routing set-up
+            transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
+            if transport in ("redis", "rediss"):
+                import kombu.transport.redis  # noqa: F401
+            elif transport in ("amqp", "pyamqp"):
+                import kombu.transport.pyamqp  # noqa: F401
+    except Exception:  # a cold first request is slower, not broken
+        logger.exception("Warm-up at worker start failed")
+    return time.perf_counter() - start
