@@ -9,8 +9,9 @@ PostgreSQL, in the two arrival patterns of issue #18.
 Creates a fresh PostgreSQL database (dropped and re-created), migrates it and adds one open course per
 arrival pattern. Starts `--instances` gunicorn servers (production settings, `--workers` processes of
 `--threads` threads each, on ports N+1, N+2 …) and one Debian nginx on port N in front of them (a config
-generated into var/rush-nginx/, the upstream block listing every app server; this nginx only is stopped at
-the end). Redis (when it answers) is the shared cache (rate limits, the "full" flag of the fast path) and the
+generated into var/rush-nginx/ from the repository's sample deploy/nginx/ when it is there, else a minimal
+proxy; its upstream block lists every app server: scaling out is one more `server` line). Only this nginx is
+stopped at the end. Redis (when it answers) is the shared cache (rate limits, the "full" flag of the fast path) and the
 Celery broker, so notices are queued, not sent inline; no Celery worker runs during the bench.
 
 Both patterns use their own course and their own applicants, each POSTing a valid application to the JSON
@@ -136,9 +137,24 @@ def application(n: int) -> dict:
     }
 
 
-def nginx_config(var: Path, listen: int, upstreams: list[int]) -> str:
-    """A minimal reverse proxy in front of the app servers (the repository has no sample config yet)."""
+def nginx_config(var: Path, listen: int, upstreams: list[int], sample: Path | None) -> str:
+    """nginx in front of the app servers: the repository's sample (deploy/nginx/: its maps and its `location /`
+    body, with the page cache kept under var/) when it is there, else a minimal reverse proxy."""
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in upstreams)
+    if sample is not None:
+        http_extra = (
+            f"    proxy_cache_path {var}/cache levels=1:2 keys_zone=haining_pages:20m max_size=100m use_temp_path=off;\n"
+            f"    include {sample / 'haining-maps.conf'};"
+        )
+        location = f"            include {sample / 'haining-proxy.conf'};"
+    else:
+        http_extra = ""
+        location = """            proxy_pass http://haining_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;"""
     return f"""
 worker_processes 1;
 daemon off;
@@ -152,6 +168,7 @@ http {{
     fastcgi_temp_path {var}/fastcgi;
     uwsgi_temp_path {var}/uwsgi;
     scgi_temp_path {var}/scgi;
+{http_extra}
     upstream haining_app {{
 {servers}
         keepalive 64;
@@ -160,15 +177,7 @@ http {{
         listen 127.0.0.1:{listen} backlog=4096;
         client_max_body_size 1m;
         location / {{
-            proxy_pass http://haining_app;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto https;
-            proxy_connect_timeout 5s;
-            proxy_read_timeout 60s;
-            proxy_next_upstream off;
+{location}
         }}
     }}
 }}
@@ -179,7 +188,7 @@ def wait_for(port: int, path: str, deadline: float, what: str) -> None:
     while True:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+            conn.request("GET", path)
             if conn.getresponse().status == 200:
                 return
         except OSError:
@@ -296,6 +305,11 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="leave the database and var/rush-nginx in place")
     parser.add_argument("--port", type=int, default=0, help="nginx's port; app servers on the next ones")
+    parser.add_argument(
+        "--nginx-sample",
+        default=str(ROOT / "deploy" / "nginx"),
+        help="folder with the sample config's haining-maps.conf and haining-proxy.conf (used when present)",
+    )
     args = parser.parse_args()
     if not Path(NGINX).exists():
         raise SystemExit(f"{NGINX} is missing: `make system-deps` installs Debian's nginx")
@@ -307,6 +321,7 @@ def main() -> int:
         DJANGO_SETTINGS_MODULE="haining.settings.production",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback (nginx passes X-Forwarded-Proto: http)
         # Everyone arrives from one address (nginx on loopback), as behind an office or carrier NAT.
         TRAINING_RATE_LIMITS=json.dumps({"enroll-ip": [100_000, 600]}),
         LOG_LEVEL="WARNING",
@@ -331,7 +346,9 @@ def main() -> int:
     var = ROOT / "var" / "rush-nginx"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    (var / "nginx.conf").write_text(nginx_config(var, port, app_ports))
+    sample = Path(args.nginx_sample)
+    sample = sample if (sample / "haining-proxy.conf").exists() and (sample / "haining-maps.conf").exists() else None
+    (var / "nginx.conf").write_text(nginx_config(var, port, app_ports, sample))
     processes = []
     try:
         for app_port in app_ports:
@@ -368,6 +385,9 @@ def main() -> int:
             f"nginx :{port} -> {args.instances} gunicorn servers {app_ports}, each {args.workers} workers"
             f"{f' x {args.threads} threads' if args.threads > 1 else ''}; one PostgreSQL database; "
             f"{'Redis cache + broker' if uses_redis else 'NO Redis: local-memory cache, no fast path, notices inline'}"
+        )
+        print(
+            f"nginx config: {'derived from ' + str(sample) if sample else 'minimal upstream proxy (no deploy/nginx/ sample)'}"
         )
         results = {}
         for n, pattern in enumerate(patterns):

@@ -245,7 +245,7 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     # Only what the form needs: the service reloads the course under its lock and checks every rule.
     course = (
-        CoursePage.objects.live().filter(pk=course_id).only("pk", "audience", "requires_employer").first()
+        CoursePage.objects.live().filter(pk=course_id).only("pk", "term_id", "audience", "requires_employer").first()
         if 0 < course_id < 2**31
         else None
     )
@@ -258,7 +258,7 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
     if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     try:
-        outcome = enroll(course.pk, form.applicant(), source="api")
+        outcome = enroll(course.pk, form.applicant(), source="api", term_id=course.term_id)
     except EnrollmentError as error:
         return _refused(error, response)
     return Status((201 if outcome.created else 200), _enrollment_out(outcome.enrollment))

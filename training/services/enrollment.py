@@ -169,10 +169,11 @@ def locked_course(course_id: int, *, person: tuple[int, str] | None = None, lock
 def _lock_person(person: tuple[int, str] | None) -> None:
     """In the current transaction: the lock timeout, and on PostgreSQL the person's term lock (first)."""
     if connection.vendor == "postgresql":
+        statement = f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
+        if person is not None:  # one round trip; the key is an integer computed here, never user text
+            statement += f"; SELECT pg_advisory_xact_lock({int(person_lock_key(*person))})"
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            if person is not None:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [person_lock_key(*person)])
+            cursor.execute(statement)
 
 
 def _lock_course(course_id: int, lock: bool) -> tuple[CoursePage, CourseSeats]:
@@ -246,17 +247,20 @@ def enroll(
     user=None,
     lock: bool = True,
     person_lock: bool = True,
+    term_id: int | None = None,
 ) -> Outcome:
     """Enroll a participant: confirmed while seats last, then waitlisted in order, else refused.
 
     `lock=False` / `person_lock=False` exist only for the concurrency tests' control cases, which show
-    the oversell (course) and the per-term overrun (person) that the locks prevent. Raises
-    EnrollmentError when a rule says no, or "busy" when the locks cannot be had in time.
+    the oversell (course) and the per-term overrun (person) that the locks prevent. `term_id`: the course's
+    term as the caller read it (saves a query; checked again under the lock). Raises EnrollmentError when
+    a rule says no, or "busy" when the locks cannot be had in time.
     """
     now = now or timezone.now()
     if lock and not seat_state.fast_refusals_enabled():
         _refuse_early(course_id, applicant, now)  # with a shared cache the refusal flag does this, cheaper
-    term_id = CoursePage.objects.filter(pk=course_id).values_list("term_id", flat=True).first()
+    if term_id is None:
+        term_id = CoursePage.objects.filter(pk=course_id).values_list("term_id", flat=True).first()
     if term_id is None:
         raise EnrollmentError("not_found", "没有这门课程。")
     for attempt in range(REFERENCE_ATTEMPTS):
