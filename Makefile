@@ -50,15 +50,17 @@ format: install
 	find templates -name '*.html' | xargs $(VENV)/bin/djhtml
 
 # Debian packages the tests use: Chromium and a Chinese font for the browser tests (Playwright's own browser
-# download does not work offline; without a CJK font, screenshots show boxes instead of Chinese), nginx for the
-# reverse-proxy test, the PostgreSQL client (pg_dump/pg_restore) for the backup test, redis-server for the
-# outage tests (a private instance on another port).
-SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx-light postgresql-client redis-server
+# download does not work offline; without a CJK font, screenshots show boxes instead of Chinese), nginx and its
+# cache-purge module for the reverse-proxy test (tests/test_nginx.py runs deploy/nginx/'s config), the PostgreSQL
+# client (pg_dump/pg_restore) for the backup test, redis-server for the outage tests (a private instance on
+# another port).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx-light libnginx-mod-http-cache-purge postgresql-client redis-server
 browser-deps system-deps:
 	@missing=""; \
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	  [ -e /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] || missing="$$missing libnginx-mod-http-cache-purge"; \
 	  command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	  if [ -n "$$missing" ]; then \

@@ -1,9 +1,10 @@
 """Pytest plugin shared by every app's tests (loaded with ``-p haining.testing`` from pyproject.toml).
 
 - Service-backed tests carry a marker: ``postgres`` (runs only when the database is PostgreSQL),
-  ``redis`` (only with REDIS_URL), ``browser`` (only when Chromium is installed). Elsewhere they are
-  reported as SKIPPED with the reason. With CI=true (or REQUIRE_SERVICES=1) a missing Chromium
-  fails the browser tests instead; PostgreSQL and Redis are required by `make test-services`.
+  ``redis`` (only with REDIS_URL), ``browser`` (only when Chromium is installed), ``nginx`` (only when
+  Debian's nginx and its cache-purge module are installed). Elsewhere they are reported as SKIPPED with
+  the reason. With CI=true (or REQUIRE_SERVICES=1) a missing Chromium or nginx fails those tests
+  instead; PostgreSQL and Redis are required by `make test-services`.
 - ``site_root``: a published home page that is the default site's root, built with factories.
 - The internet is out of reach: a connection to a public address fails as if the network were down, so
   a test never depends on what a real host (WeChat's picture server, an SMS gateway) answers today.
@@ -21,11 +22,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+NGINX_PURGE_MODULE = os.environ.get("NGINX_PURGE_MODULE", "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
 SERVICES_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
 
 
 def chromium_available() -> bool:
     return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+
+
+def nginx_available() -> bool:
+    return os.path.exists(NGINX) and os.path.exists(NGINX_PURGE_MODULE)
 
 
 def _is_transactional(item) -> bool:
@@ -61,6 +68,12 @@ def _mark_service_tests(items):
             item.add_marker(pytest.mark.skip(reason="needs Redis: run with REDIS_URL=redis://… (make test does)"))
         if "browser" in item.keywords and not chromium_available() and not SERVICES_REQUIRED:
             item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"))
+        if "nginx" in item.keywords and not nginx_available() and not SERVICES_REQUIRED:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"needs {NGINX} and {NGINX_PURGE_MODULE} (apt-get install nginx libnginx-mod-http-cache-purge)"
+                )
+            )
 
 
 def pytest_configure(config):

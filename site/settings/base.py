@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "training.middleware.SoldOutFastPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "haining.input_guard.RejectNulMiddleware",
+    # Anonymous full-page cache (home.pagecache): a hit is answered here, before sessions, auth and CSRF.
+    "home.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -260,10 +262,37 @@ PASTE_IMPORT_TIMEOUT = 5  # seconds per picture
 WAGTAILSEARCH_BACKENDS = search_backend_from_url(os.environ.get("SEARCH_URL", ""))
 WAGTAILSEARCH_HITS_MAX_AGE = 30
 
+# --- Full-page cache and the proxy in front (docs/deployment.md) --------------------------------------
+# Anonymous page views are cached in the default cache (home.pagecache). On by default only with a cache
+# every app process shares (REDIS_URL): a local-memory cache could not be invalidated in other processes.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # pages, until the content changes
+PAGE_CACHE_LIVE_SECONDS = int(os.environ.get("PAGE_CACHE_LIVE_SECONDS", "2"))  # pages showing seats/status
+PAGE_CACHE_PROXY_SECONDS = int(os.environ.get("PAGE_CACHE_PROXY_SECONDS", "60"))  # s-maxage for nginx/CDN
+PAGE_CACHE_EXCLUDED_PATHS = ("/admin/", "/django-admin/", "/api/", "/enroll/", "/elder/", "/documents/")
+# Models whose rows show on public pages without a page publish: saving or deleting one bumps the content
+# version (home.signals) and purges the proxy. Every site setting is included without being listed.
+PAGE_CACHE_CONTENT_MODELS = [
+    "wagtailcore.Site",
+    "home.SiteImage",
+    "wagtaildocs.Document",
+    "home.NewsCategory",
+    "culture.Venue",
+    "culture.EventCategory",
+    "culture.EventOccurrence",
+    "training.Term",
+    "training.CourseCategory",
+    "training.Teacher",
+    "training.Lesson",
+    "training.LessonChange",
+    "training.LotteryDraw",
+]
+# Purge on publish: nginx with the cache-purge module (deploy/nginx/haining.conf) listening for PURGE at
+# FRONTEND_CACHE_PURGE_URL, e.g. http://127.0.0.1:8081 (home.frontend_cache). A CDN: add its backend here.
 WAGTAILFRONTENDCACHE = {}
 if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
     WAGTAILFRONTENDCACHE["default"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "BACKEND": "home.frontend_cache.NginxPurgeBackend",
         "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
     }
 

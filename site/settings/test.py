@@ -19,4 +19,7 @@ if not os.environ.get("TEST_CELERY_BROKER"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off unless a test turns it on (home/tests/test_pagecache.py, tests/test_nginx.py): other tests change rows
+# without publishing and read the page again at once.
+PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE") == "1"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -11,7 +11,8 @@
 `with_seat_state(queryset, now)` annotates course querysets with `seat_taken`, `seat_left`,
 `seat_waitlisted` and `seat_status`; the catalogue (filters and cards), the home page row, search
 results, the course page, the JSON API and the staff roster header all read these. The enrollment service
-reads the same row under its lock (`taken < capacity` is "left > 0"). Counts change only in
+reads the same row under its lock (`taken < capacity` is "left > 0"). A page that reads them is kept by the
+full-page cache for seconds only (home.pagecache.shows_live_state). Counts change only in
 training.services.enrollment / .lottery; `rebuild()` recounts them from the enrollments.
 
 The refusal flag (opening rush). When enrollment opens, most requests arrive after the seats and the
@@ -40,6 +41,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from home.pagecache import shows_live_state
 from training.models import Allocation, CoursePage, CourseSeats, Enrollment, EnrollmentStatus
 
 STATUS_LABELS = {"upcoming": "即将开放", "open": "报名中", "waitlist": "已满可候补", "full": "已满", "closed": "已截止"}
@@ -57,6 +59,7 @@ def window_expressions():
 def with_seat_state(queryset, now: datetime.datetime | None = None):
     """Annotate CoursePage rows with seat_taken, seat_left, seat_waitlisted (ints), seat_status (str) and
     the effective window (window_opens, window_closes)."""
+    shows_live_state()
     now = now or timezone.now()
     opens, closes = window_expressions()
     taken = Coalesce(F("seats__taken"), Value(0))
@@ -90,6 +93,7 @@ SEAT_STATE_FIELDS = ("seat_taken", "seat_left", "seat_waitlisted", "seat_status"
 
 def load_seat_state(course_id: int, now: datetime.datetime | None = None) -> dict:
     """One course's seat state (the four annotations) in one query."""
+    shows_live_state()
     row = with_seat_state(CoursePage.objects.filter(pk=course_id), now).values(*SEAT_STATE_FIELDS).first()
     return row or {"seat_taken": 0, "seat_left": 0, "seat_waitlisted": 0, "seat_status": "closed"}
 
