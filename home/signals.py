@@ -40,7 +40,8 @@ def bump_content_version(**kwargs) -> None:
     """Bump now and again when the transaction commits: a request that read the new version before the
     commit could otherwise cache what it read of the old rows under it (the full-page cache, fragments)."""
     _bump()
-    transaction.on_commit(_bump, robust=True)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump, robust=True)
 
 
 def _is_content(sender, instance, created: bool) -> bool:
