@@ -1,9 +1,10 @@
 """Purging the proxy in front (nginx, or a CDN) through Wagtail's frontend cache (wagtail.contrib.frontend_cache).
 
 Wagtail purges a page's own addresses when it is published or unpublished (deleting a live page unpublishes
-it first). The pages that list it — its parent index and the home page — and, after a change that shows on
-every page (navigation, contact settings, a snippet, a move or a renamed slug), every live page are purged
-here. The Django page cache (home.pagecache) needs none of this: it follows the content version.
+it first), through its purge task (on the Celery workers when there is a broker). Here we purge, at once after
+the commit, the page with the pages that list it (its index, the home page) and, after a change that shows on
+every page (navigation, contact settings, a snippet, a move or a renamed slug), every live page and the old
+addresses. The Django page cache (home.pagecache) needs none of this: it follows the content version.
 
 `NginxPurgeBackend` is Wagtail's HTTP backend for nginx with the cache-purge module
 (deploy/nginx/haining.conf): it sends PURGE for both renderings of an address (plain and 长辈模式, which the
@@ -58,14 +59,27 @@ def configured() -> bool:
     return bool(get_backends())
 
 
+def _purge(batch: PurgeBatch) -> None:
+    """nginx is purged from this process (after the commit; a local nginx answers in milliseconds), so the
+    change shows within a second even when the Celery workers are busy; other backends (a CDN's API) go
+    through Wagtail's purge task."""
+    backends = get_backends()
+    local = [name for name, backend in backends.items() if isinstance(backend, NginxPurgeBackend)]
+    for name in local:
+        backends[name].purge_batch(sorted(batch.urls))
+    others = [name for name in backends if name not in local]
+    if others:
+        batch.purge(backends=others)
+
+
 def purge_listing_pages(page) -> None:
-    """After `page` is published or unpublished: the pages above it, which list it."""
+    """After `page` is published or unpublished: the page and the pages above it, which list it."""
     if not configured():
         return
-    ancestors = page.get_ancestors().live().filter(depth__gt=1).specific(defer=True)
     batch = PurgeBatch()
-    batch.add_pages(ancestors)
-    batch.purge()
+    batch.add_page(page)
+    batch.add_pages(page.get_ancestors().live().filter(depth__gt=1).specific(defer=True))
+    _purge(batch)
 
 
 def _purge_all_live_pages() -> None:
@@ -73,7 +87,7 @@ def _purge_all_live_pages() -> None:
 
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().filter(depth__gt=1).specific(defer=True))
-    batch.purge()
+    _purge(batch)
 
 
 def purge_everything() -> None:
@@ -88,4 +102,4 @@ def purge_everything() -> None:
 def purge_urls(urls) -> None:
     """Addresses that no longer belong to a live page (the old address of a moved page)."""
     if configured() and urls:
-        PurgeBatch(urls).purge()
+        _purge(PurgeBatch(urls))
