@@ -24,7 +24,7 @@ from django.core.signals import request_started
 
 from haining.testing import NGINX, NGINX_PURGE_MODULE, ensure_wagtail_base_rows
 
-pytestmark = [pytest.mark.nginx, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.nginx, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = """
