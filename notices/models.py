@@ -25,6 +25,10 @@ class NoticeStatus(models.TextChoices):
 
 
 class Notice(models.Model):
+    # Not in Wagtail's reference index: an outbox row is not a usage of its sender or subject, and indexing
+    # queued one Celery task per notice written (one per enrollment in the opening rush).
+    wagtail_reference_index_ignore = True
+
     kind = models.CharField(
         "通知类型",
         max_length=64,
