@@ -79,3 +79,28 @@ def _mark_publishing(request, *args):
 
 hooks.register("before_edit_page", _mark_publishing)
 hooks.register("before_create_page", _mark_publishing)
+
+
+# --- 帮助: our Chinese guide (docs/guide.md) replaces Wagtail's English guide links ---------------
+@hooks.register("register_admin_urls")
+def register_guide_url():
+    from django.urls import path
+
+    from .guide import guide_view
+
+    return [path("guide/", guide_view, name="haining_guide")]
+
+
+@hooks.register("register_help_menu_item")
+def register_guide_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    return MenuItem("使用指南", reverse("haining_guide"), name="haining-guide", icon_name="help", order=900)
+
+
+@hooks.register("construct_help_menu")
+def remove_wagtail_guides(request, menu_items):
+    from .guide import drop_wagtail_help_items
+
+    drop_wagtail_help_items(request, menu_items)

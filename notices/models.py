@@ -24,6 +24,15 @@ class NoticeStatus(models.TextChoices):
     FAILED = "failed", "发送失败"
 
 
+# What staff read for a notice kind ("created:confirmed" → "报名成功·已录取"); the apps that send notices
+# register their kinds (training.notifications). An unregistered kind is shown as its key.
+KIND_LABELS: dict[str, str] = {}
+
+
+def register_kind_labels(labels: dict[str, str]) -> None:
+    KIND_LABELS.update(labels)
+
+
 class Notice(models.Model):
     # Not in Wagtail's reference index: an outbox row is not a usage of its sender or subject, and indexing
     # queued one Celery task per notice written (one per enrollment in the opening rush).
@@ -75,7 +84,11 @@ class Notice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} {self.kind} {self.reference}".strip()
+        return f"{self.get_channel_display()} {self.kind_label} {self.reference}".strip()
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def masked_recipient(self) -> str:

@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from haining.admin_ui import ChineseInspectView
 from notices.models import Notice
 from notices.services import resend
 
@@ -48,6 +49,10 @@ class NoticeIndexView(IndexView):
         return buttons
 
 
+class NoticeInspectView(ChineseInspectView):
+    field_labels = {"kind_label": "通知类型", "masked_recipient": "接收人"}
+
+
 class NoticeViewSet(ModelViewSet):
     model = Notice
     icon = "mail"
@@ -56,9 +61,10 @@ class NoticeViewSet(ModelViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     index_view_class = NoticeIndexView
+    inspect_view_class = NoticeInspectView
     list_display = [
         "reference",
-        "kind",
+        Column("kind_label", label="通知类型", sort_key="kind"),
         "channel",
         Column("masked_recipient", label="接收人"),
         "status",
@@ -71,7 +77,7 @@ class NoticeViewSet(ModelViewSet):
     search_fields = ["reference"]
     inspect_view_fields = [
         "reference",
-        "kind",
+        "kind_label",
         "channel",
         "masked_recipient",
         "subject",

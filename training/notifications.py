@@ -10,6 +10,7 @@ import string
 
 from django.utils import timezone
 
+from notices.models import register_kind_labels
 from notices.services import queue
 
 SIGNATURE = "【海宁市工人文化宫】"
@@ -30,6 +31,25 @@ MESSAGES = {
     "unpaid:cancelled": "【海宁市工人文化宫】{participant}报名的“{course}”未在缴费截止前缴费，名额已让给候补者（编号 {reference}）。如有疑问请拨打 12351。",
     "reminder:confirmed": "【海宁市工人文化宫】提醒：{participant}报名的“{course}”明天（{first_lesson}）开课{time}，地点：{venue}。",
 }
+
+# The kinds as staff read them in 通知记录 and on the enrollment page.
+KIND_LABELS = {
+    "created:confirmed": "报名成功（已录取）",
+    "created:waitlisted": "报名成功（候补）",
+    "created:submitted": "已提交（待摇号）",
+    "promoted:confirmed": "候补递补录取",
+    "cancelled:cancelled": "报名取消",
+    "offered:offered": "递补名额待确认",
+    "expired:cancelled": "递补逾期",
+    "lottery:confirmed": "摇号中签",
+    "lottery:waitlisted": "摇号候补",
+    "lottery:rejected": "摇号未中签",
+    "lesson_cancelled:confirmed": "停课通知",
+    "lesson_moved:confirmed": "调课通知",
+    "unpaid:cancelled": "逾期未缴费取消",
+    "reminder:confirmed": "开课提醒",
+}
+register_kind_labels(KIND_LABELS)
 
 
 def _local(moment) -> str:

@@ -199,6 +199,8 @@ LOCALE_PATHS = [PROJECT_DIR / "locale"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
+# The account page offers only the zone the union works in (Wagtail lists all ~600 IANA zones otherwise).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 
 # --- Static and media -----------------------------------------------------------------------------
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -220,6 +222,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "海宁市总工会"
+# No Gravatar: it is blocked or slow in mainland China (broken avatars); Wagtail shows its default avatar
+# or the picture the user uploads in 账户设置.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The public address (scheme://host[:port]): the default Site's hostname (`manage configure_site`), and the
 # base of links in the admin and in notices.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")

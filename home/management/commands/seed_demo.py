@@ -40,17 +40,26 @@ class Command(BaseCommand):
             admin.is_staff = admin.is_superuser = True
             admin.set_password(password)
             admin.save()
-        for username, group_name, first in (("bianji", "内容编辑", "编辑"), ("shenhe", "内容审核", "审核员")):
-            user, made = User.objects.get_or_create(username=username, defaults={"first_name": first})
+        # Full names in first_name (Wagtail shows "first last"; a Chinese name reads surname first, unspaced).
+        # Real-looking names: a submitter called "编辑" read like a button in the reviewer's 任务提交者 column.
+        for username, group_name, name, old_name in (
+            ("bianji", "内容编辑", "王晓燕", "编辑"),
+            ("shenhe", "内容审核", "陈建国", "审核员"),
+            ("baoming", "报名管理员", "周敏", ""),
+        ):
+            user, made = User.objects.get_or_create(username=username, defaults={"first_name": name})
             if made:
                 user.set_password(password)
                 user.save()
+            elif user.first_name in ("", old_name):
+                user.first_name = name
+                user.save(update_fields=["first_name"])
             group = Group.objects.filter(name=group_name).first()
             if group:
                 user.groups.add(group)
         self.stdout.write(self.style.SUCCESS("Demo content ready."))
         self.stdout.write(
             f"Admin: http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/  "
-            f"user 'admin' (superuser), 'bianji' (编辑), 'shenhe' (审核) — password '{password}'"
+            f"user 'admin' (superuser), 'bianji' (编辑), 'shenhe' (审核), 'baoming' (报名管理员) — password '{password}'"
             + ("" if created else " (unchanged if you changed it)")
         )
