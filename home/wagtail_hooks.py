@@ -57,12 +57,21 @@ def register_notice_features(features):
 
 @hooks.register("insert_global_admin_css")
 def editor_content_css():
-    return format_html('<link rel="stylesheet" href="{}">', static("css/admin/editor-content.css"))
+    return format_html(
+        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">',
+        static("css/admin/editor-content.css"),
+        static("css/admin/admin.css"),
+    )
 
 
 @hooks.register("insert_global_admin_js")
 def editor_content_js():
     return format_html('<script src="{}" defer></script>', static("js/admin/editor-content.js"))
+
+
+@hooks.register("insert_editor_js")
+def table_menu_in_chinese():
+    return format_html('<script src="{}" defer></script>', static("js/admin/table-zh.js"))
 
 
 # --- Pasted pictures: no placeholder reaches a published page --------------------------------------
@@ -104,3 +113,13 @@ def remove_wagtail_guides(request, menu_items):
     from .guide import drop_wagtail_help_items
 
     drop_wagtail_help_items(request, menu_items)
+
+
+# --- Page search: Wagtail's SearchView has no model name, so its count read "共 16 个None" ----------
+def _name_page_search_results():
+    from wagtail.admin.views.pages.search import SearchView
+
+    SearchView.verbose_name = SearchView.verbose_name_plural = "页面"
+
+
+_name_page_search_results()

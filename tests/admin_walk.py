@@ -16,9 +16,11 @@ from urllib.parse import urljoin, urlsplit
 
 # Key names shown in the keyboard-shortcuts dialog and in hints.
 KEY_NAMES = {"Ctrl", "Cmd", "Shift", "Alt", "Option", "Enter", "Return", "Esc", "Escape", "Tab", "Space", "Backspace"}
-PRODUCT_NAMES = {"Wagtail", "Django", "Draftail", "Excel", "Markdown", "Gravatar", "WeChat"}
-WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z']+(?![\w@/-]|\.\w)")
+# Product and file-format names.
+PRODUCT_NAMES = {"Wagtail", "Excel", "Word", "WPS", "WeChat", "WebP", "Chromium", "Gravatar"}
+WORD = re.compile(r"(?<![\w@/-])[A-Za-z][A-Za-z']+(?![\w@/-])")
 DATA = re.compile(
+    r"\b[A-Z][a-z]+/[A-Za-z_/+-]+\b|"  # an IANA time-zone name (Asia/Shanghai): a key, not a word
     r"\S+@\S+|https?://\S+|www\.\S+|/\S*|\b[\w.-]+\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|xlsx?|csv|txt|ics|zip)\b|"
     r"\b[\w-]+_[\w-]+\b|\b\w+-\w[\w-]*\b",
     re.IGNORECASE,
@@ -95,7 +97,8 @@ def walk(page, base_url, start=("/admin/",), max_screens=80, ignore=(), on_scree
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             href = href.split("#")[0]
             parts = urlsplit(href)
-            if parts.netloc == host and parts.path.startswith("/admin/") and not SKIP.search(href):
+            # Query-string variants (sorting, paging, filters) repeat a screen already walked.
+            if parts.netloc == host and parts.path.startswith("/admin/") and not parts.query and not SKIP.search(href):
                 if pattern(href) not in seen_patterns:
                     queue.append(href)
     return found
@@ -118,6 +121,6 @@ if __name__ == "__main__":
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         log_in(page, base, user, password)
-        found = walk(page, base, max_screens=limit, ignore={user})
-        print(report({u: [w for w in ws if "Africa" not in ws] for u, ws in found.items()}))
+        found = walk(page, base, start=["/admin/", *sys.argv[5:]], max_screens=limit, ignore={user})
+        print(report(found))
         browser.close()
