@@ -123,3 +123,9 @@ def _name_page_search_results():
 
 
 _name_page_search_results()
+
+
+@hooks.register("construct_homepage_panels")
+def remove_whats_new_in_wagtail(request, panels):
+    """The "What's new in Wagtail" panel links to English release notes; our guide is in 帮助."""
+    panels[:] = [panel for panel in panels if getattr(panel, "name", "") != "whats_new_in_wagtail_version"]

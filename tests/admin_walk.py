@@ -98,9 +98,14 @@ def walk(page, base_url, start=("/admin/",), max_screens=80, ignore=(), on_scree
             href = href.split("#")[0]
             parts = urlsplit(href)
             # Query-string variants (sorting, paging, filters) repeat a screen already walked.
-            if parts.netloc == host and parts.path.startswith("/admin/") and not parts.query and not SKIP.search(href):
-                if pattern(href) not in seen_patterns:
-                    queue.append(href)
+            if (
+                parts.netloc == host
+                and parts.path.startswith("/admin/")
+                and not parts.query
+                and not SKIP.search(href)
+                and pattern(href) not in seen_patterns
+            ):
+                queue.append(href)
     return found
 
 

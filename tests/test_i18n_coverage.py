@@ -194,3 +194,22 @@ def test_admin_in_chromium_shows_no_english_from_the_catalogs(browser, live_serv
     page.goto(f"{live_server.url}/admin/account/")
     check("account", "主题偏好")
     context.close()
+
+
+# Wording reviewers asked for (#15): our catalog overrides Wagtail's own zh_Hans text.
+WORDING = {
+    "live": "已发布",  # Wagtail's "在用" for a published page
+    "live + draft": "已发布 + 草稿",
+    "%(label)s and Publish": "%(label)s并发布",  # "批准 和发布" had a stray space
+    "is greater than or equal to": "大于或等于",  # django-filter's lookups: its zh_CN catalog never loads for zh-hans
+}
+
+
+@pytest.mark.parametrize("msgid", sorted(WORDING))
+def test_reviewer_wording_comes_from_our_catalog(msgid):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        shown = translation.gettext(msgid)
+    assert shown == WORDING[msgid]
+    assert "在用" not in shown and " 和" not in shown
