@@ -7,4 +7,4 @@ class TrainingConfig(AppConfig):
     verbose_name = "培训课程"
 
     def ready(self):
-        from training import notifications, receivers  # noqa: F401  (notifications registers notice labels)
+        from training import receivers  # noqa: F401

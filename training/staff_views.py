@@ -184,7 +184,9 @@ class EnrollmentDetailView(InspectView):
             rows.append(
                 {
                     "when": local(entry.timestamp),
-                    "action": log_action_registry.get_action_label(entry.action),
+                    # get_formatter scans the hooks first (get_action_label does not: a KeyError when this
+                    # page is a fresh process's first use of the registry).
+                    "action": getattr(log_action_registry.get_formatter(entry), "label", entry.action),
                     "detail": detail,
                     "user": entry.user_display_name if entry.user_id else "报名人/系统",
                 }

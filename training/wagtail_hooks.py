@@ -19,7 +19,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from training import exports, staff_views
+from training import exports, notifications, staff_views
 from training.admin_views import (
     BULK_ACTIONS,
     SEARCH_FIELDS,
@@ -30,6 +30,10 @@ from training.admin_views import (
 )
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
+
+
+# Staff read notice kinds by name (通知记录, the enrollment page): training.notifications registers them.
+assert notifications.KIND_LABELS
 
 
 def course_choices():
