@@ -127,7 +127,7 @@ def test_editor_screens_have_no_english(browser, admin_site):
     page.get_by_role("button", name="帮助").click()
     menu = page.inner_text("nav")
     assert "使用指南" in menu and "Editor Guide" not in menu and "编辑指南" not in menu
-    page.get_by_role("link", name="使用指南").click()
+    page.get_by_role("list", name="帮助").get_by_role("link", name="使用指南").click()
     page.wait_for_url("**/admin/guide/")
     assert "报名管理" in page.inner_text("main") and "内容审核" in page.inner_text("main")
 
