@@ -31,7 +31,6 @@ from training.admin_views import (
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
 
-
 # Staff read notice kinds by name (通知记录, the enrollment page): training.notifications registers them.
 assert notifications.KIND_LABELS
 
