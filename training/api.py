@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from training import ratelimit
 from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
-from training.services.enrollment import EnrollmentError, cancel, enroll
+from training.services.enrollment import EnrollmentError, cancel, enroll, rule_course
 from training.services.identity import mobile_or_none, normalize_reference
 from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
@@ -243,13 +243,10 @@ def get_course(request: HttpRequest, course_id: int):
 def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn, response: HttpResponse):
     if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
-    # Only what the form needs: the service reloads the course under its lock and checks every rule.
-    course = (
-        CoursePage.objects.live().filter(pk=course_id).only("pk", "term_id", "audience", "requires_employer").first()
-        if 0 < course_id < 2**31
-        else None
-    )
-    if course is None:
+    # The course with the rules' fields, read once: the service re-reads its seats, capacity and term under
+    # its lock and checks every rule.
+    course = rule_course(course_id) if 0 < course_id < 2**31 else None
+    if course is None or not course.live:
         return Status(404, {"code": "not_found", "message": "没有这门课程。"})
     form = EnrollmentForm(payload.dict() | {"website": ""}, course=course)
     if not form.is_valid():
@@ -258,7 +255,7 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
     if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     try:
-        outcome = enroll(course.pk, form.applicant(), source="api", term_id=course.term_id)
+        outcome = enroll(course.pk, form.applicant(), source="api", course=course)
     except EnrollmentError as error:
         return _refused(error, response)
     return Status((201 if outcome.created else 200), _enrollment_out(outcome.enrollment))

@@ -37,7 +37,7 @@ def enroll_from_course_page(request, course):
             form.add_error(None, TOO_MANY)
             return _render_course(request, course, form, status=429)
         try:
-            outcome = enroll(course.pk, form.applicant(), source="web", term_id=course.term_id)
+            outcome = enroll(course.pk, form.applicant(), source="web", course=course)
         except EnrollmentError as error:
             form.add_error(None, error.message)
         else:

@@ -121,6 +121,11 @@ def _course_queryset():
     return CoursePage.objects.select_related("term").only(*COURSE_RULE_FIELDS)
 
 
+def rule_course(course_id: int) -> CoursePage | None:
+    """The course with the fields the rules read (and its term), or None; pass it to `enroll(course=…)`."""
+    return _course_queryset().filter(pk=course_id).first()
+
+
 def is_busy(exc: BaseException) -> bool:
     """True for a lock that could not be had in time, on either database."""
     if connection.vendor == "sqlite":
@@ -206,7 +211,9 @@ def _locked_counts(course: CoursePage, lock: bool) -> CourseSeats:
     """The course's seat row, locked, with the course's capacity and waitlist size as they are now (set on
     `course`): the one short query `enroll` runs with the lock before it writes."""
     queryset = CourseSeats.objects.only(*COUNTED_FIELDS).annotate(
-        capacity_now=F("course__capacity"), waitlist_size_now=F("course__waitlist_size")
+        capacity_now=F("course__capacity"),
+        waitlist_size_now=F("course__waitlist_size"),
+        term_id_now=F("course__term_id"),
     )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
@@ -264,26 +271,30 @@ def enroll(
     user=None,
     lock: bool = True,
     person_lock: bool = True,
-    term_id: int | None = None,
+    course: CoursePage | None = None,
 ) -> Outcome:
     """Enroll a participant: confirmed while seats last, then waitlisted in order, else refused.
 
     `lock=False` / `person_lock=False` exist only for the concurrency tests' control cases, which show
-    the oversell (course) and the per-term overrun (person) that the locks prevent. `term_id`: the course's
-    term as the caller read it (saves a query; checked again under the lock). Raises EnrollmentError when
-    a rule says no, or "busy" when the locks cannot be had in time.
+    the oversell (course) and the per-term overrun (person) that the locks prevent. `course`: the course as
+    the caller read it with at least the rules' fields (`rule_course`), to save reading it again; its seat
+    counts, capacity, waitlist size and term are read again under the lock. Raises EnrollmentError when a
+    rule says no, or "busy" when the locks cannot be had in time.
     """
     now = now or timezone.now()
     if lock and not seat_state.fast_refusals_enabled():
         _refuse_early(course_id, applicant, now)  # with a shared cache the refusal flag does this, cheaper
-    if term_id is None:
-        term_id = CoursePage.objects.filter(pk=course_id).values_list("term_id", flat=True).first()
+    term_id = (
+        course.term_id
+        if course is not None
+        else CoursePage.objects.filter(pk=course_id).values_list("term_id", flat=True).first()
+    )
     if term_id is None:
         raise EnrollmentError("not_found", "没有这门课程。")
     for attempt in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
         try:
-            return _enroll(course_id, term_id, applicant, reference, now, source, user, lock, person_lock)
+            return _enroll(course_id, term_id, course, applicant, reference, now, source, user, lock, person_lock)
         except IntegrityError:
             # The insert runs without a savepoint (two round trips fewer while the course is locked), so a
             # reference code drawn twice (about 1 in 10^11) undoes the transaction: it is run again.
@@ -293,7 +304,7 @@ def enroll(
     raise AssertionError("unreachable")
 
 
-def _enroll(course_id, term_id, applicant, reference, now, source, user, lock, person_lock) -> Outcome:
+def _enroll(course_id, term_id, course, applicant, reference, now, source, user, lock, person_lock) -> Outcome:
     """One try of `enroll`, in one transaction. The course's row is locked as late as possible: the
     person's own enrollments are read under the person's lock first (their per-term lock on PostgreSQL,
     BEGIN IMMEDIATE on SQLite), so the course stays locked only for the seat decision and the writes."""
@@ -308,12 +319,13 @@ def _enroll(course_id, term_id, applicant, reference, now, source, user, lock, p
             )
         # The rules' fields are read before the course's lock (building a page object is the costliest part
         # of the read); the seat counts, capacity and waitlist size are read again with the row lock.
-        course = _course_queryset().filter(pk=course_id).first()
+        if course is None:
+            course = rule_course(course_id)
         if course is None:
             raise EnrollmentError("not_found", "没有这门课程。")
-        if course.term_id != term_id:  # the course moved to another term meanwhile: the lock is the wrong one
-            raise EnrollmentError("busy", BUSY_MESSAGE)
         seats = _locked_counts(course, lock)
+        if seats.term_id_now != term_id:  # the course moved to another term meanwhile: the lock is the wrong one
+            raise EnrollmentError("busy", BUSY_MESSAGE)
         seat_state.forget_refusal_on_commit([course_id])
         if held is None:  # control case without the person's lock: read under the course's lock
             held = list(
