@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per page (--served)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (--served)")
     parser.add_argument("--port", type=int, default=8150, help="gunicorn port (--served)")
+    parser.add_argument("--nginx", action="store_true", help="also through nginx with deploy/nginx/ (ports +1, +2)")
     args = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="haining-bench-")
@@ -161,10 +162,53 @@ def served(args, var_dir: str, urls: dict) -> None:
             cached = rps(base + url, args.duration)
             rendered = rps(base + url, args.duration, cookie="sessionid=bench-no-session")
             print(f"{name:<14} {cached:>13.0f} {rendered:>15.0f} {cached / trivial:>14.2f}×")
+        if args.nginx:
+            with nginx_in_front(args.port, var_dir) as front:
+                print(f"through nginx (proxy_cache, deploy/nginx/), {front}:")
+                for name, url in pages.items():
+                    for _ in range(2):
+                        urllib.request.urlopen(front + url).read()
+                    print(f"{name:<14} {rps(front + url, args.duration):>13.0f} req/s")
         print(f"load after: {load()}")
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def nginx_in_front(app_port: int, var_dir: str):
+    import contextlib
+    import signal
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    folder = Path(var_dir) / "nginx"
+    folder.mkdir(exist_ok=True)
+    config = (
+        (repo / "deploy/nginx/local.conf.in")
+        .read_text()
+        .format(
+            module="/usr/lib/nginx/modules/ngx_http_cache_purge_module.so",
+            user="user root;" if os.geteuid() == 0 else "",
+            tmp=folder,
+            repo=repo,
+            upstream=f"127.0.0.1:{app_port}",
+            port=app_port + 1,
+            purge_port=app_port + 2,
+        )
+    )
+    (folder / "nginx.conf").write_text(config)
+
+    @contextlib.contextmanager
+    def running():
+        process = subprocess.Popen(["/usr/sbin/nginx", "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
+        time.sleep(1)
+        try:
+            yield f"http://127.0.0.1:{app_port + 1}"
+        finally:
+            process.send_signal(signal.SIGQUIT)
+            process.wait(timeout=10)
+
+    return running()
 
 
 def rps(url: str, duration: int, cookie: str = "") -> float:

@@ -27,34 +27,7 @@ from haining.testing import NGINX, NGINX_PURGE_MODULE, ensure_wagtail_base_rows
 pytestmark = [pytest.mark.nginx, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REPO = Path(__file__).resolve().parent.parent
-CONFIG = """
-load_module {module};
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=haining_pages:2m use_temp_path=off;
-    include {repo}/deploy/nginx/haining-maps.conf;
-    upstream haining_app {{ server {upstream}; }}
-    server {{
-        listen 127.0.0.1:{port};
-        location /static/ {{ alias {repo}/static/; }}
-        location / {{ include {repo}/deploy/nginx/haining-proxy.conf; }}
-    }}
-    server {{
-        listen 127.0.0.1:{purge_port};
-        location / {{ allow 127.0.0.1; deny all; proxy_cache_purge haining_pages $haining_cache_key; }}
-    }}
-}}
-"""
+CONFIG = (REPO / "deploy/nginx/local.conf.in").read_text()
 
 
 def free_port() -> int:
