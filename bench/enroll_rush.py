@@ -2,7 +2,7 @@
 PostgreSQL, in the two arrival patterns of issue #18.
 
     .venv/bin/python bench/enroll_rush.py [--applicants 500] [--seats 30] [--waitlist 100] [--ramp 5]
-                                          [--instances 2] [--workers 2] [--threads 4]
+                                          [--instances 2] [--workers 3] [--threads 1]
                                           [--database-url postgres://…/haining_rush] [--redis-url redis://…/3]
                                           [--port N] [--pattern both|spread|instant] [--keep]
 
@@ -219,9 +219,9 @@ def release(port: int, course_id: int, applications: list[dict], ramp: float) ->
             )
             response = conn.getresponse()
             payload = response.read()
-            results[i] = (response.status, time.perf_counter() - start, payload)
+            results[i] = (response.status, time.perf_counter() - start, payload, time.perf_counter())
         except Exception as exc:  # noqa: BLE001 - a benchmark records every failure
-            results[i] = (0, time.perf_counter() - start, repr(exc).encode())
+            results[i] = (0, time.perf_counter() - start, repr(exc).encode(), time.perf_counter())
 
     threads = [threading.Thread(target=applicant, args=(i,)) for i in range(len(applications))]
     for thread in threads:
@@ -230,6 +230,7 @@ def release(port: int, course_id: int, applications: list[dict], ramp: float) ->
     wall_start = time.perf_counter()
     for thread in threads:
         thread.join()
+    results = [(status, latency, payload, end - wall_start) for status, latency, payload, end in results]
     return results, time.perf_counter() - wall_start
 
 
@@ -237,7 +238,7 @@ def report(pattern: str, course_id: int, results: list, wall: float, args) -> bo
     from training.models import CourseSeats, Enrollment
 
     statuses, codes, outcome, references = {}, {}, {"confirmed": 0, "waitlisted": 0}, []
-    for status, _, payload in results:
+    for status, _, payload, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
         if status in (200, 201):
             data = json.loads(payload)
@@ -265,6 +266,13 @@ def report(pattern: str, course_id: int, results: list, wall: float, args) -> bo
     print(f"\n== {pattern}: {args.applicants} applicants {arrival}; {args.seats} seats, waitlist {args.waitlist}")
     print(f"HTTP statuses: {dict(sorted(statuses.items()))}; refusals by code: {codes}")
     print(f"responses: confirmed {outcome['confirmed']}, waitlisted {outcome['waitlisted']}; 5xx/errors {errors_5xx}")
+    placed = [r[3] for r in results if r[0] == 201]
+    refused = sorted(r[1] * 1000 for r in results if r[0] == 409)
+    if placed and refused:
+        print(
+            f"last place given {max(placed):.2f} s after the release; refusals: p50 {statistics.median(refused):.0f} ms,"
+            f" p99 {refused[min(len(refused) - 1, int(len(refused) * 0.99))]:.0f} ms"
+        )
     print(
         f"wall {wall:.2f} s, {len(results) / wall:.0f} req/s; latency ms p50 {statistics.median(latencies):.0f}"
         f" p90 {pct(0.90):.0f} p99 {p99:.0f} max {latencies[-1]:.0f} (goal p99 < {GOALS[pattern]:.0f})"
@@ -299,10 +307,12 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds the spread pattern's arrivals take")
     parser.add_argument("--pattern", choices=("both", "spread", "instant"), default="both")
     parser.add_argument("--instances", type=int, default=2, help="gunicorn servers behind nginx")
-    parser.add_argument("--workers", type=int, default=2, help="processes per gunicorn server")
-    parser.add_argument("--threads", type=int, default=4, help="threads per process (gthread when > 1)")
+    parser.add_argument("--workers", type=int, default=3, help="processes per gunicorn server")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per process (gthread when > 1; measured slower here)"
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/haining_rush")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--keep", action="store_true", help="leave the database and var/rush-nginx in place")
     parser.add_argument("--port", type=int, default=0, help="nginx's port; app servers on the next ones")
     parser.add_argument(
