@@ -1,17 +1,17 @@
 """The search page and the header box's suggestions."""
 
-import datetime
 import logging
 
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
-from django.utils import timezone
 from django.views.decorators.http import require_GET
-from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
+from haining.client_address import client_ip
 from search.services import clean_query, search_pages, suggestions_for_empty
+from search.suggestions import count_search, popular_terms
 from search.tasks import record_search_query
 
 logger = logging.getLogger(__name__)
@@ -28,11 +28,6 @@ def result_template(page):
             [f"{meta.app_label}/search/{meta.model_name}.html", "search/includes/result.html"]
         )
     return _result_templates[key]
-
-
-def popular_queries(limit: int = 8) -> list[str]:
-    since = timezone.localdate() - datetime.timedelta(days=30)
-    return list(Query.get_most_popular(date_since=since).values_list("query_string", flat=True)[:limit])
 
 
 @require_GET
@@ -53,7 +48,7 @@ def search(request):
             .order_by("sort_order")
         )
         promotions = [p for p in promotions if p.page is None or p.page.live]
-    if query and first_page:
+    if query and first_page and count_search(query, client_ip(request)):
         try:
             record_search_query.enqueue(query)
         except Exception:  # counting searches must never break searching
@@ -67,7 +62,7 @@ def search(request):
     if query and not outcome.total:
         context["did_you_mean"] = suggestions_for_empty(query)
     if not outcome.total:
-        context["popular"] = popular_queries()
+        context["popular"] = popular_terms()
     return render(request, "search/search.html", context)
 
 

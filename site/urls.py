@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
@@ -17,7 +16,6 @@ from training.api import api as training_api
 register_converter(ObjectIdConverter, "id")
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("images/<str:signature>/<int:image_id>/<str:filter_spec>/", ServeView.as_view(), name="wagtailimages_serve"),

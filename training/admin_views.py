@@ -18,6 +18,7 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.log_actions import LogContext
 
 from training.models import ACTIVE_STATUSES, Allocation, CoursePage, Enrollment, EnrollmentStatus
+from training.services import privacy
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
 from training.services.identity import mobile_or_none
 from training.services.seats import with_seat_state
@@ -51,7 +52,7 @@ def can_change_enrollments(user) -> bool:
 
 def can_see_personal_data(user) -> bool:
     """Full names, phone, 身份证 and e-mail (the 报名管理员 group); others see them masked."""
-    return user.has_perm("training.view_personal_data")
+    return privacy.can_see_personal_data(user)
 
 
 class EnrollmentBulkAction(BulkAction):

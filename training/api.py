@@ -6,8 +6,9 @@ the same whatever the entry point. Errors have one shape: {"code", "message"[, "
 """
 
 import datetime
+import functools
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
@@ -15,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from training import ratelimit
 from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
+from training.services import access
 from training.services.enrollment import EnrollmentError, cancel, enroll, rule_course
 from training.services.identity import mobile_or_none, normalize_reference
 from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
@@ -30,6 +32,31 @@ api = NinjaAPI(
     docs_url="/docs/",
     openapi_url="/openapi.json",
 )
+
+JSON_TYPES = ("application/json",)
+
+
+def json_bodies_only(view):
+    """415 for a request body that is not JSON (form posts, XML, text …), before anything parses it."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        content_type = request.content_type or ""
+        is_json = content_type in JSON_TYPES or (
+            content_type.startswith("application/") and content_type.endswith("+json")
+        )
+        if request.method in ("POST", "PUT", "PATCH") and request.body and not is_json:
+            return JsonResponse(
+                {"code": "unsupported_media_type", "message": "请以 JSON 格式提交（Content-Type: application/json）。"},
+                status=415,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+api.add_decorator(json_bodies_only, mode="view")
 
 TOO_MANY = "操作过于频繁，请 10 分钟后再试。如有疑问请拨打 12351。"
 BUSY_RETRY_AFTER = "5"  # seconds: the lock timeout
@@ -123,7 +150,11 @@ class EnrollmentOut(Schema):
 
 
 class PhoneIn(Schema):
-    phone: str = Field(..., max_length=30)
+    phone: str = Field(..., max_length=30, description="报名时填写的手机号码")
+
+
+class LookupIn(PhoneIn):
+    reference: str = Field(..., max_length=20, description="报名编号")
 
 
 def _course_out(course: CoursePage, request) -> dict:
@@ -225,17 +256,18 @@ def get_course(request: HttpRequest, course_id: int):
 @api.post(
     "/courses/{course_id}/enrollments/",
     response={
-        200: EnrollmentOut,
         201: EnrollmentOut,
         404: ErrorOut,
         409: ErrorOut,
+        415: ErrorOut,
         422: ValidationErrorOut,
         429: ErrorOut,
         503: ErrorOut,
     },
     summary="报名",
     description=(
-        "201：新报名；200：同一学员已报过本课程，返回原报名；409：规则不允许（code 说明原因）；422：填写有误；"
+        "201：新报名；409：规则不允许（code 说明原因），同一学员已报过本课程时 code 为 already_enrolled"
+        "（不返回原报名编号，编号已短信发送到报名手机号）；422：填写有误；415：请求体不是 JSON；"
         "503：系统繁忙（code=busy），报名未提交，请按 Retry-After 秒数后重试。"
     ),
     tags=["报名"],
@@ -252,38 +284,44 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
     if not form.is_valid():
         errors = [{"field": name, "message": str(messages[0])} for name, messages in form.errors.items()]
         return Status(422, {"code": "invalid", "message": "提交的内容有误。", "errors": errors})
-    if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]):
+    if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]) or not ratelimit.hit(
+        "enroll-id", form.cleaned_data["id_number"]
+    ):
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     try:
         outcome = enroll(course.pk, form.applicant(), source="api", course=course)
     except EnrollmentError as error:
         return _refused(error, response)
-    return Status((201 if outcome.created else 200), _enrollment_out(outcome.enrollment))
+    if not outcome.created:
+        return Status(409, {"code": "already_enrolled", "message": access.ALREADY_ENROLLED})
+    return Status(201, _enrollment_out(outcome.enrollment))
 
 
 def _find(request, reference: str, phone: str):
-    """The enrollment named by reference and phone, both normalised as at enrollment (a phone typed
-    as 139 0000 0001, +86…, full-width… is one phone, also for the rate limit)."""
-    phone = mobile_or_none(phone)
-    if not ratelimit.hit("lookup-ip", ratelimit.client_ip(request)) or (
-        phone and not ratelimit.hit("lookup-phone", phone)
-    ):
+    """The enrollment if phone and reference match (training.services.access: compared in constant time,
+    failures counted and locked out); both normalised as at enrollment (139 0000 0001, +86…, full-width)."""
+    client = ratelimit.client_ip(request)
+    phone = mobile_or_none(_text(phone)) or ""
+    if not ratelimit.hit("lookup-ip", client) or (phone and not ratelimit.hit("lookup-phone", phone)):
         return 429, {"code": "rate_limited", "message": TOO_MANY}
-    reference = normalize_reference(reference)
-    enrollment = Enrollment.objects.filter(reference=reference, phone=phone).first() if phone and reference else None
-    if enrollment is None:
-        return 404, {"code": "not_found", "message": "没有找到这条报名，请核对手机号码和报名编号。"}
-    return None, enrollment
+    try:
+        return None, access.find_own_enrollment(_text(reference), phone, client)
+    except access.AccessDenied as denied:
+        return (429 if denied.code == "locked" else 404), {"code": denied.code, "message": denied.message}
 
 
-@api.get(
-    "/enrollments/{reference}/",
-    response={200: EnrollmentOut, 404: ErrorOut, 429: ErrorOut},
-    summary="查询报名（需手机号）",
+@api.post(
+    "/enrollments/lookup/",
+    response={200: EnrollmentOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut},
+    summary="查询报名（需手机号和报名编号）",
+    description=(
+        "手机号和报名编号放在 JSON 请求体中（不放在网址里，以免进入访问日志）。"
+        "同一报名编号或同一客户端连续查询失败数次后暂时锁定（429，code 为 locked），锁定期间即使号码正确也不受理。"
+    ),
     tags=["报名"],
 )
-def get_enrollment(request: HttpRequest, reference: str, phone: str = Query(..., max_length=30)):
-    status, found = _find(request, reference, phone)
+def lookup_enrollment(request: HttpRequest, payload: LookupIn):
+    status, found = _find(request, payload.reference, payload.phone)
     if status:
         return Status(status, found)
     return Status(200, _enrollment_out(found))
@@ -291,9 +329,9 @@ def get_enrollment(request: HttpRequest, reference: str, phone: str = Query(...,
 
 @api.post(
     "/enrollments/{reference}/cancel/",
-    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut, 415: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="取消报名（需手机号）",
-    description="取消后名额释放，候补第一位自动递补。",
+    description="取消后名额释放，候补第一位自动递补。手机号与报名编号的核对和失败锁定同“查询报名”。",
     tags=["报名"],
 )
 def cancel_enrollment(request: HttpRequest, reference: str, payload: PhoneIn, response: HttpResponse):

@@ -13,8 +13,9 @@ What staff get, whichever format:
 - the Chinese file name in an RFC 6266 `filename*` (UTF-8) with an ASCII `filename` fallback;
 - CSV in UTF-8 with a byte order mark, so Excel on Chinese Windows does not read it as GBK.
 
-Without `training.view_personal_data` names, phones and ID numbers are masked with the same functions the
-admin list uses, and the e-mail column is left out.
+Without `training.view_personal_data` names, phones and ID numbers are masked by training.services.privacy
+(the rules the admin list, inspect page and API use), the birth date becomes the birth year, and the e-mail
+column is left out.
 
 Speed and memory: rows are read with one `values_list` query in chunks (no model instances, no query per
 row) and written as they arrive. CSV is a generator behind StreamingHttpResponse; XLSX is written by
@@ -38,7 +39,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from training.models import Enrollment, EnrollmentStatus, mask_id_number, mask_name, mask_phone
+from training.models import Enrollment, EnrollmentStatus
+from training.services import privacy
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -113,13 +115,17 @@ COLUMNS = (
     ExportColumn("cancelled_by", "取消方", "label", width=10),
 )
 
-_MASKS = {"participant_name": mask_name, "applicant_name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
 #: Personal columns that have no masked form: left out of a masked export.
 _OMITTED_WHEN_MASKED = {"email"}
+#: The masked export has the birth year only (training.services.privacy): with the full date, the masked ID
+#: number could be rebuilt.
+_BIRTH_YEAR = ExportColumn("birth_date", "出生年份", "text", width=9, personal=True)
 
 
 def columns_for(personal: bool) -> list[ExportColumn]:
-    return [c for c in COLUMNS if personal or c.field not in _OMITTED_WHEN_MASKED]
+    if personal:
+        return list(COLUMNS)
+    return [_BIRTH_YEAR if c.field == "birth_date" else c for c in COLUMNS if c.field not in _OMITTED_WHEN_MASKED]
 
 
 def clean_text(value: str) -> str:
@@ -152,7 +158,7 @@ class Labeller:
                 out.append(None)
                 continue
             if column.personal and not self.personal:
-                value = _MASKS[column.field](value)
+                value = privacy.mask(column.field, value)
             kind = column.kind
             if kind == "label":
                 value = self.labels[column.field].get(str(value), str(value))

@@ -154,3 +154,41 @@ class LookupForm(forms.Form):
 
     phone = MobileField(label="报名时填写的手机号码")
     reference = ReferenceField(label="报名编号", help_text="报名成功后页面和短信中的 8 位编号")
+
+    @staticmethod
+    def normalise_phone(value: str) -> str:
+        """For look-ups: the 11 digits, or "" when the text cannot be a mobile number (matches nothing)."""
+        return identity.mobile_or_none(value or "") or ""
+
+
+class SmsPhoneForm(forms.Form):
+    """我的报名 by SMS, step 1: the phone to send a one-time code to."""
+
+    prefix = "sms"
+
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": "请填写手机号码。"},
+    )
+
+    def clean_phone(self):
+        phone = LookupForm.normalise_phone(self.cleaned_data["phone"])
+        if not (len(phone) == 11 and phone.isascii() and phone.isdigit() and phone.startswith("1")):
+            raise forms.ValidationError("请填写正确的 11 位手机号码。")
+        return phone
+
+
+class SmsCodeForm(SmsPhoneForm):
+    """Step 2: the phone again (prefilled) and the 6-digit code."""
+
+    prefix = "code"
+
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={"required": "请填写短信验证码。", "min_length": "验证码为 6 位数字。"},
+    )

@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from home.blocks import BodyBlock
 from home.models import SitePage
+from training.services.privacy import mask_id_number, mask_name, mask_phone  # noqa: F401  (one set of rules)
 
 
 class Season(models.TextChoices):
@@ -567,24 +568,6 @@ class Enrollment(models.Model):
     @property
     def masked_applicant(self) -> str:
         return mask_name(self.applicant_name)
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
-
-
-def mask_id_number(number: str) -> str:
-    return f"{number[:6]}********{number[-4:]}" if len(number) >= 10 else "****"
-
-
-def mask_name(name: str) -> str:
-    if not name:
-        return ""
-    if len(name) == 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 class LotterySeed(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from notices.models import register_kind_labels
 from notices.services import queue
+from notices.sms import SmsMessage, sms_backend
 
 SIGNATURE = "【海宁市工人文化宫】"
 
@@ -125,3 +126,15 @@ def queue_notice(enrollment_id: int, event: str, context: dict | None = None) ->
 
     enrollment = Enrollment.objects.select_related("course", "course__venue").get(pk=enrollment_id)
     return notify(enrollment, event, context)
+
+
+SIGN_IN_CODE_TEXT = (
+    "【海宁市工人文化宫】您的验证码为 {code}，{minutes} 分钟内有效，用于查询“我的报名”。如非本人操作请忽略。"
+)
+
+
+def send_sign_in_code(phone: str, code: str, minutes: int) -> None:
+    """A one-time sign-in code for 我的报名, sent at once (it is useless minutes later). Raises on failure."""
+    text = SIGN_IN_CODE_TEXT.format(code=code, minutes=minutes)
+    params = {"code": code, "minutes": str(minutes)}
+    sms_backend().send(SmsMessage(phone=phone, text=text, template="sign_in_code", params=params))

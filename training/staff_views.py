@@ -20,14 +20,8 @@ from wagtail.models import ModelLogEntry
 from notices.services import notices_for
 from training.admin_forms import CounterEnrollmentForm
 from training.admin_views import can_change_enrollments, can_see_personal_data
-from training.models import (
-    CoursePage,
-    Enrollment,
-    EnrollmentStatus,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-)
+from training.models import CoursePage, Enrollment, EnrollmentStatus
+from training.services import privacy
 from training.services.enrollment import EnrollmentError, age_on, enroll
 from training.services.lessons import cn_day, lessons_of, schedule_summary
 
@@ -35,22 +29,28 @@ ADD_PERMISSION = "training.add_enrollment"
 
 
 def shown(enrollment: Enrollment, personal: bool) -> dict:
-    """The personal fields as this user may see them (masked without the permission)."""
-    if personal:
-        return {
-            "participant": enrollment.participant_name,
-            "applicant": enrollment.applicant_name,
-            "phone": enrollment.phone,
-            "id_number": enrollment.id_number,
-            "email": enrollment.email,
-        }
-    return {
-        "participant": mask_name(enrollment.participant_name),
-        "applicant": mask_name(enrollment.applicant_name),
-        "phone": mask_phone(enrollment.phone),
-        "id_number": mask_id_number(enrollment.id_number),
-        "email": "（需查看个人信息权限）" if enrollment.email else "",
+    """The personal fields as this user may see them (training.services.privacy masks them without the
+    permission: the birth date as its year only)."""
+    fields = {
+        "participant": "participant_name",
+        "applicant": "applicant_name",
+        "phone": "phone",
+        "id_number": "id_number",
+        "email": "email",
+        "birth_date": "birth_date",
     }
+    if personal:
+        return {key: getattr(enrollment, field) for key, field in fields.items()}
+    return {key: privacy.mask(field, getattr(enrollment, field)) for key, field in fields.items()}
+
+
+def birth_display(value, age) -> str:
+    """2015-03-07（按年龄计算日 11 岁）in full; the year alone when masked (a masked value is a string)."""
+    if not value:
+        return "未填写"
+    if isinstance(value, str):
+        return f"{value} 年（需查看个人信息权限才显示完整日期）"
+    return f"{value:%Y-%m-%d}" + (f"（按年龄计算日 {age} 岁）" if age is not None else "")
 
 
 def local(value, fmt="%Y-%m-%d %H:%M:%S") -> str:
@@ -135,7 +135,7 @@ class EnrollmentDetailView(InspectView):
         e = self.object
         data = shown(e, self.personal)
         course = e.course
-        age = age_on(e.birth_date, course.term.age_cutoff_date) if e.birth_date else None
+        age = age_on(e.birth_date, course.term.age_cutoff_date) if e.birth_date and self.personal else None
         status = e.get_status_display()
         if e.waitlist_position:
             status += f"（候补第 {e.waitlist_position} 位）"
@@ -148,7 +148,7 @@ class EnrollmentDetailView(InspectView):
             ("状态", status),
             ("学员姓名", data["participant"]),
             ("性别", e.get_gender_display()),
-            ("出生日期", f"{e.birth_date:%Y-%m-%d}" + (f"（按年龄计算日 {age} 岁）" if age is not None else "")),
+            ("出生日期", birth_display(data["birth_date"], age)),
             ("证件类型", e.get_document_type_display()),
             ("证件号码", data["id_number"]),
             ("报名人", data["applicant"]),
@@ -247,9 +247,9 @@ def confirmation_slip(request, pk):
             "course": enrollment.course,
             "schedule": _schedule(enrollment.course),
             # The slip leaves the building: the participant's name in full (it is theirs), phone and ID masked.
-            "participant": enrollment.participant_name if personal else mask_name(enrollment.participant_name),
-            "phone": mask_phone(enrollment.phone),
-            "id_number": mask_id_number(enrollment.id_number),
+            "participant": enrollment.participant_name if personal else privacy.mask_name(enrollment.participant_name),
+            "phone": privacy.mask_phone(enrollment.phone),
+            "id_number": privacy.mask_id_number(enrollment.id_number),
             "clerk": request.user.get_full_name() or request.user.get_username(),
             "printed_at": local(timezone.now(), "%Y-%m-%d %H:%M"),
             "created_at": local(enrollment.created_at, "%Y-%m-%d %H:%M"),
@@ -279,10 +279,10 @@ def signin_sheet(request, course_id):
         rows.append(
             {
                 "number": number,
-                "name": e.participant_name if personal else mask_name(e.participant_name),
+                "name": e.participant_name if personal else privacy.mask_name(e.participant_name),
                 "gender": e.get_gender_display(),
                 "age": age_on(e.birth_date, cutoff),
-                "phone": e.phone if personal else mask_phone(e.phone),
+                "phone": e.phone if personal else privacy.mask_phone(e.phone),
                 "reference": e.reference,
             }
         )

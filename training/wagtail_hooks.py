@@ -3,8 +3,7 @@
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Concat, Left, Right
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,6 +28,7 @@ from training.admin_views import (
     search_enrollments,
 )
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
+from training.services import privacy
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
 
 # Staff read notice kinds by name (通知记录, the enrollment page): training.notifications registers them.
@@ -53,22 +53,8 @@ class EnrollmentFilterSet(WagtailFilterSet):
 
 
 def with_personal_columns(queryset, user):
-    """Personal data is masked in the database query unless the user may see it (PIPL)."""
-    if can_see_personal_data(user):
-        shown = {
-            "participant_shown": F("participant_name"),
-            "applicant_shown": F("applicant_name"),
-            "phone_shown": F("phone"),
-            "id_number_shown": F("id_number"),
-        }
-    else:
-        shown = {
-            "participant_shown": masked_name_sql("participant_name"),
-            "applicant_shown": masked_name_sql("applicant_name"),
-            "phone_shown": Concat(Left("phone", 3), Value("****"), Right("phone", 4)),
-            "id_number_shown": Concat(Left("id_number", 6), Value("********"), Right("id_number", 4)),
-        }
-    return queryset.annotate(course_title=F("course__title"), **shown)
+    """Personal data is masked in the database query unless the user may see it (training.services.privacy)."""
+    return queryset.annotate(course_title=F("course__title"), **privacy.masked_columns(user))
 
 
 class TextColumn(Column):
@@ -289,15 +275,6 @@ class EnrollmentViewSet(ModelViewSet):
             return redirect(back_url)
 
         return view
-
-
-def masked_name_sql(field):
-    """张三 → 张*, 张小明 → 张*明 (as training.models.mask_name, in SQL)."""
-    return Case(
-        When(**{f"{field}__regex": r"^.{3,}$"}, then=Concat(Left(field, 1), Value("*"), Right(field, 1))),
-        default=Concat(Left(field, 1), Value("*")),
-        output_field=CharField(),
-    )
 
 
 enrollment_viewset = EnrollmentViewSet("enrollments")

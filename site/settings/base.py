@@ -5,12 +5,14 @@ runs on its embedded default: SQLite, Wagtail's database search, background task
 the console, a local-memory cache.
 """
 
+import datetime
 import json
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 from haining.env import env_bool, env_list, mailers_from_url, search_backend_from_url
 
@@ -52,7 +54,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "ninja",
-    "django.contrib.admin",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "haining.security.SecurityHeadersMiddleware",
     # Opening rush: a submission to a course flagged full/closed is refused from the shared cache here,
     # before sessions, CSRF, auth, any query or lock (training.middleware; only with TRAINING_FAST_REFUSAL).
     "training.middleware.SoldOutFastPath",
@@ -79,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: answers locked-out log-in attempts.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "haining.urls"
@@ -96,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -121,6 +128,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
+
+# django-axes first: it refuses a log-in while the client/username is locked out, then the usual backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -249,6 +262,7 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain", "video/mp4"
 # Tags typed as 健步走，全民健身 (full-width or Western commas, 、 or semicolons) become separate tags.
 TAGGIT_TAGS_FROM_STRING = "home.uploads.parse_tags"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatars (and nothing outside the site's CSP)
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 # Video: no oEmbed requests (most hosts are slow or blocked from China). Our finder builds the player
 # address from the video id of bilibili, Tencent Video, Youku and Douyin links (home.embeds).
@@ -306,7 +320,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Phone and ID numbers are masked in every log line (training.services.privacy).
+    "filters": {"mask_personal_data": {"()": "training.services.privacy.MaskPersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
@@ -319,8 +337,60 @@ LOGGING = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# Content-Security-Policy (Django's own middleware). Public pages: our own files only, no inline
+# script or style (templates keep JS/CSS in static/), JSON-LD data blocks are not scripts.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "media-src": [CSP.SELF],
+    "frame-src": [CSP.SELF, *EMBED_FRAME_ORIGINS],  # the video block's players (home.embeds)
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+# The Wagtail admin and the API's Swagger page (haining.security): Wagtail's editors set inline styles
+# (Draftail, Stimulus controllers, the preview panel) and previews load images from blob: URLs.
+SECURE_CSP_ADMIN_PATHS = ("/admin/", "/api/v1/docs")
+SECURE_CSP_ADMIN = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+}
+# Features no page of this site uses are switched off for it and for anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), fullscreen=(self " + " ".join(f'"{origin}"' for origin in EMBED_FRAME_ORIGINS) + ")"
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "home.views.csrf_failure"
+
+# --- Client address, admin log-in throttling ----------------------------------------------------------
+# The site's own reverse proxies (addresses or networks). Only a request whose TCP peer is one of them has
+# its X-Forwarded-For believed (haining.client_address); empty: the peer's address is the client's.
+# Behind nginx on the same host: TRUSTED_PROXIES=127.0.0.1,::1
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# django-axes: 5 wrong passwords for one user name from one address lock that pair for 30 minutes
+# (Wagtail's log-in view authenticates through Django, so Axes sees every attempt).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "haining.client_address.axes_client_ip"
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+PRODUCTION = False  # set by haining.settings.production
+
+# 大家都在搜 never suggests a term containing one of these (editors add more in 设置 → 搜索建议).
+SEARCH_SUGGESTION_BLOCKLIST = ["代开", "发票", "加微信", "加我", "博彩", "赌", "色情", "裸聊", "刷单", "套现", "翻墙"]
 
 # Operational switches of the training app (rate limits etc.) are read from the environment there.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)

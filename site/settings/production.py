@@ -9,6 +9,7 @@ from haining.env import env_bool, mailers_from_url
 from .base import *  # noqa: F403
 
 DEBUG = False
+PRODUCTION = True  # management commands that make demo data refuse to run (home seed_demo)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (at least 50 characters).")

@@ -88,8 +88,9 @@ def test_enroll_repeat_waitlist_full_lookup_and_cancel(client, course):
     first = post(client, url, body(1))
     assert first.status_code == 201
     assert first.json()["status"] == "confirmed" and first.json()["waitlist_position"] is None
-    again = post(client, url, body(1))
-    assert again.status_code == 200 and again.json()["reference"] == first.json()["reference"]
+    again = post(client, url, body(1, phone="13900000009"))  # someone who knows the child's ID number
+    assert again.status_code == 409 and again.json()["code"] == "already_enrolled"
+    assert first.json()["reference"] not in again.text and "短信" in again.json()["message"]
     second = post(client, url, body(2))
     assert second.status_code == 201
     assert (second.json()["status"], second.json()["waitlist_position"]) == ("waitlisted", 1)
@@ -98,12 +99,13 @@ def test_enroll_repeat_waitlist_full_lookup_and_cancel(client, course):
     assert Enrollment.objects.count() == 2
 
     ref = first.json()["reference"]
-    assert client.get(f"/api/v1/enrollments/{ref}/?phone=13900000002").status_code == 404  # wrong phone
-    found = client.get(f"/api/v1/enrollments/{ref}/?phone=13900000001")
+    lookup = "/api/v1/enrollments/lookup/"
+    assert post(client, lookup, {"reference": ref, "phone": "13900000002"}).status_code == 404  # wrong phone
+    found = post(client, lookup, {"reference": ref.lower(), "phone": "139 0000 0001"})
     assert found.status_code == 200 and found.json()["status"] == "confirmed"
     cancelled = post(client, f"/api/v1/enrollments/{ref}/cancel/", {"phone": "13900000001"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    promoted = client.get(f"/api/v1/enrollments/{second.json()['reference']}/?phone=13900000002").json()
+    promoted = post(client, lookup, {"reference": second.json()["reference"], "phone": "13900000002"}).json()
     assert promoted["status"] == "confirmed"
     again = post(client, f"/api/v1/enrollments/{ref}/cancel/", {"phone": "13900000001"})
     assert again.status_code == 409 and again.json()["code"] == "not_active"
@@ -165,10 +167,10 @@ def test_openapi_schema_and_docs(client):
         "/api/v1/courses/",
         "/api/v1/courses/{course_id}/",
         "/api/v1/courses/{course_id}/enrollments/",
-        "/api/v1/enrollments/{reference}/",
+        "/api/v1/enrollments/lookup/",
         "/api/v1/enrollments/{reference}/cancel/",
     } <= set(paths)
-    assert set(paths["/api/v1/courses/{course_id}/enrollments/"]["post"]["responses"]) >= {"200", "201", "409", "422"}
+    assert set(paths["/api/v1/courses/{course_id}/enrollments/"]["post"]["responses"]) >= {"201", "409", "415", "422"}
     assert client.get("/api/v1/docs/").status_code == 200
 
 
@@ -184,4 +186,6 @@ def test_out_of_range_ids_are_client_errors(client, course, url):
 def test_nul_characters_in_query_text_are_not_errors(client, course):
     # Found by the fuzz run on PostgreSQL, which rejects NUL in text.
     assert client.get("/api/v1/courses/?category=a%00b").status_code == 200
-    assert client.get("/api/v1/enrollments/AB%00CD/?phone=139%0000").status_code == 404
+    assert (
+        post(client, "/api/v1/enrollments/lookup/", {"reference": "AB\x00CD", "phone": "139\x0000"}).status_code == 404
+    )

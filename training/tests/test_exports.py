@@ -152,7 +152,10 @@ def test_masked_exports_without_personal_data_permission(client, django_user_mod
     text = repr(rows)
     assert first.id_number not in text and first.phone not in text and "欧阳·娜娜" not in text
     row = dict(zip(header, rows[0], strict=True))
-    assert row["证件号码"] == first.id_number[:6] + "********" + first.id_number[-4:]
+    # Neither the ID's birth-date digits nor the birth date itself: the number cannot be rebuilt.
+    assert row["证件号码"] == first.id_number[:2] + "*" * 14 + first.id_number[-2:]
+    assert "出生日期" not in header and row["出生年份"] == str(first.birth_date.year)
+    assert f"{first.birth_date:%Y-%m-%d}" not in text
     assert row["手机号码"] == first.phone[:3] + "****" + first.phone[-4:]
     assert row["学员姓名"] == mask_name("欧阳·娜娜") != "欧阳·娜娜"
     _, body = download(client, export="csv", course=guzheng.pk)

@@ -4,9 +4,10 @@ import importlib
 import os
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from home import demo
 
@@ -14,7 +15,22 @@ from home import demo
 class Command(BaseCommand):
     help = "创建或更新演示内容（可重复运行）"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="在生产环境设置下仍然运行（须同时设置 DEMO_ADMIN_PASSWORD，不使用公开的演示密码）",
+        )
+
     def handle(self, *args, **options):
+        if getattr(settings, "PRODUCTION", False):
+            if not options["force"]:
+                raise CommandError(
+                    "当前为生产环境设置（haining.settings.production）：seed_demo 会创建演示内容和演示账号，已拒绝运行。"
+                    "确需运行请加 --force，并用环境变量 DEMO_ADMIN_PASSWORD 设置一个非公开的密码。"
+                )
+            if not os.environ.get("DEMO_ADMIN_PASSWORD"):
+                raise CommandError("生产环境下使用 --force 时必须设置 DEMO_ADMIN_PASSWORD，不能使用公开的演示密码。")
         self.stdout.write("Seeding demo content …")
         home = demo.seed(self.stdout)
         # Each app contributes its own content through `<app>.demo.seed(home_page, stdout)`.
