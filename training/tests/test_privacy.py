@@ -120,8 +120,8 @@ def test_masked_csv_export_cannot_rebuild_an_id_number(masked_staff, made):
     rows = {row["报名编号"]: row for row in csv.DictReader(io.StringIO(text))}
     for enrollment in made:
         row = rows[enrollment.reference]
-        _assert_not_rebuildable(text, enrollment, row["身份证号"], row["出生日期"])
-        assert row["学员"] == privacy.mask_name(enrollment.participant_name)
+        _assert_not_rebuildable(text, enrollment, row["证件号码"].lstrip("\t"), row["出生年份"])
+        assert row["学员姓名"] == privacy.mask_name(enrollment.participant_name)
 
 
 def test_masked_xlsx_export_cannot_rebuild_an_id_number(masked_staff, made):
@@ -135,7 +135,7 @@ def test_masked_xlsx_export_cannot_rebuild_an_id_number(masked_staff, made):
     everything = " ".join(str(v) for row in rows.values() for v in row.values())
     for enrollment in made:
         row = rows[enrollment.reference]
-        _assert_not_rebuildable(everything, enrollment, row["身份证号"], str(row["出生日期"]))
+        _assert_not_rebuildable(everything, enrollment, row["证件号码"], str(row["出生年份"]))
 
 
 def test_masked_inspect_page_cannot_rebuild_an_id_number(masked_staff, made):
