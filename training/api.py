@@ -18,7 +18,7 @@ from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
 from training.services import access
 from training.services.enrollment import EnrollmentError, cancel, enroll, rule_course
-from training.services.identity import mobile_or_none, normalize_reference
+from training.services.identity import mobile_or_none
 from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
 api = NinjaAPI(
