@@ -8,22 +8,33 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/haining
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help venv install run seed migrate worker beat test test-fixtures test-sqlite test-services lint check-deploy format browser-deps system-deps clean
+.PHONY: help venv install lock run seed migrate worker beat test test-fixtures test-sqlite test-services lint check-deploy format browser-deps system-deps clean
 
 help:
 	@echo "make run     set up everything, seed the demo content, serve on 127.0.0.1:$(PORT)"
 	@echo "make test    set up everything and run lint, checks and the whole test suite"
 	@echo "make worker  run a Celery worker (needs REDIS_URL or CELERY_BROKER_URL)"
 
-# The virtualenv is built with the first Python >= 3.12 found (PATH, then pyenv's versions).
-$(VENV)/.installed: pyproject.toml
+# The virtualenv is built with the first Python >= 3.12 found (PATH, then pyenv's versions), from
+# requirements.lock: exactly the versions CI tested. The project itself is then installed without
+# resolving again (anything pyproject.toml asks for that the lock lacks is reported by `make lint`).
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@set -e; PYBIN=$$(bash .ci/find-python); echo "Using $$PYBIN ($$($$PYBIN --version))"; \
 	  [ -x $(PY) ] || $$PYBIN -m venv $(VENV); \
 	  $(PY) -m pip install -q --upgrade pip; \
+	  $(PY) -m pip install -q -r requirements.lock; \
 	  $(PY) -m pip install -q -e ".[test,dev]"
 	@touch $@
 
 venv install: $(VENV)/.installed
+
+# Upgrading dependencies is this one command: re-resolve pyproject.toml's ranges to the newest releases
+# (for every platform and Python >= 3.12), rewrite requirements.lock, reinstall; then run `make test`.
+lock: install
+	$(PY) -m pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra dev --universal --python-version 3.12 \
+	  --upgrade --no-annotate -o requirements.lock
+	$(PY) -m pip install -q -r requirements.lock
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -41,6 +52,7 @@ beat: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-haining.settings.production} $(VENV)/bin/celery -A haining beat -l info
 
 lint: install
+	$(PY) .ci/lock_check.py
 	$(VENV)/bin/ruff check .
 	find templates -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml --check
 
