@@ -56,3 +56,16 @@ def test_page_search_counts_pages_not_none(client, editor, site_root):
     NewsPageFactory(parent=NewsIndexPageFactory(parent=site_root), title="职工运动会")
     html = client.get("/admin/pages/search/", {"q": "运动会"}).text
     assert "个页面" in html and "个None" not in html
+
+
+def test_permission_names_are_chinese():
+    """Group and user screens list permissions by name; Django and Wagtail store English ones at migrate time."""
+    from django.contrib.auth.models import Permission
+
+    names = dict(Permission.objects.values_list("codename", "name"))
+    assert names["access_admin"] == "可以访问管理后台"
+    assert names["add_group"] == "可以添加组"
+    assert names["publish_page"] == "发布任意页面"
+    assert names["change_enrollment"].startswith("可以修改")
+    assert names["add_page"] == "可以添加页面" and names["change_collection"] == "可以修改集合"
+    assert not Permission.objects.filter(name__startswith="Can ", content_type__app_label__in=["auth", "training"])
