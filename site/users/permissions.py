@@ -53,8 +53,10 @@ def rename_permissions(sender, app_config=None, using="default", apps=global_app
     if app_config is None or app_config is not with_models[-1]:
         return
     create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    changed = []
     for permission in Permission.objects.using(using).select_related("content_type"):
         name = chinese_name(permission)
         if name and name != permission.name:
             permission.name = name[:255]
-            permission.save(update_fields=["name"])
+            changed.append(permission)
+    Permission.objects.using(using).bulk_update(changed, ["name"], batch_size=500)
