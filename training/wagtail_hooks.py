@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.active_filters import ChoiceFilterAdapter, register_filter_adapter_class
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
@@ -39,7 +40,12 @@ def course_choices():
     """(id, "title（term）") for every course, newest term first, read as plain values: a year has hundreds
     of courses and page instances are expensive to build just to fill a drop-down."""
     rows = CoursePage.objects.order_by("-term__starts_on", "title").values_list("pk", "title", "term__name")
-    return [(pk, f"{title}（{term}）") for pk, title, term in rows]
+    # Keys as text: Wagtail's active-filter pill looks the label up by the value's text ("课程：41" otherwise).
+    return [(str(pk), f"{title}（{term}）") for pk, title, term in rows]
+
+
+# The course filter is typed (the id as an int); its pill shows the course's name like any choice filter.
+register_filter_adapter_class(django_filters.TypedChoiceFilter, ChoiceFilterAdapter)
 
 
 class EnrollmentFilterSet(WagtailFilterSet):

@@ -66,3 +66,12 @@ def test_newest_first_without_a_course_filter(client, office, courses):
     html = client.get("/admin/enrollments/").text
     assert html.index(second.reference) < html.index(first.reference)
     assert "2026-01-01 08:00" in html  # Beijing time
+
+
+def test_course_filter_pill_names_the_course(client, office, courses):
+    """Wagtail's active-filter pill shows the course's name (it showed the id: "课程：41")."""
+    enroll(courses[2].pk, applicant(1))
+    html = client.get("/admin/enrollments/", {"course": courses[2].pk}).text
+    pill = html[html.index("w-pill") :][:2000]
+    assert "少儿古筝2班" in pill and f">{courses[2].pk}<" not in pill.replace(" ", "").replace("\n", "")
+    assert "共 1 条结果" in html or "个符合" not in html
