@@ -147,18 +147,31 @@ def test_cached_hit_purge_on_publish_and_logged_in_bypass(nginx, news, django_us
     assert headers["X-Cache-Status"] == "HIT" and "wagtail-userbar" not in body
 
 
-def test_static_files_and_client_address(nginx, news):
+def test_static_files_and_client_address(nginx, news, settings):
+    from types import SimpleNamespace
+
+    from haining.client_address import client_ip
+
     status, headers, body = get(nginx + "/static/css/site.css")
     assert status == 200 and "X-Page-Cache" not in headers and body
     seen = []
 
     def record(sender, environ, **kwargs):
-        seen.append((environ.get("HTTP_X_FORWARDED_FOR"), environ.get("HTTP_X_REAL_IP"), environ.get("REMOTE_ADDR")))
+        seen.append({k: environ.get(k) for k in ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "REMOTE_ADDR")})
 
     request_started.connect(record, weak=False)
     try:
         get(nginx + news.url + "?client=1", headers={"X-Forwarded-For": "203.0.113.9"})
     finally:
         request_started.disconnect(record)
-    # nginx appends the address it saw; Django believes the header only from TRUSTED_PROXIES.
-    assert seen == [("203.0.113.9, 127.0.0.1", "127.0.0.1", "127.0.0.1")]
+    # nginx appends the address it saw (here the test itself, 127.0.0.1) and sends it as X-Real-IP.
+    assert seen == [
+        {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 127.0.0.1", "HTTP_X_REAL_IP": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1"}
+    ]
+    request = SimpleNamespace(META=seen[0])
+    # Django believes the header only from its own proxies (TRUSTED_PROXIES, haining.client_address): the
+    # right-most address that is not one of them is the client.
+    settings.TRUSTED_PROXIES = []
+    assert client_ip(request) == "127.0.0.1"
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    assert client_ip(request) == "203.0.113.9"
