@@ -12,7 +12,7 @@ from wagtail.models import Page
 from haining.client_address import client_ip
 from search.services import clean_query, search_pages, suggestions_for_empty
 from search.suggestions import count_search, popular_terms
-from search.tasks import record_search_query
+from search.tasks import count_search_hit
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,7 @@ def search(request):
         )
         promotions = [p for p in promotions if p.page is None or p.page.live]
     if query and first_page and count_search(query, client_ip(request)):
-        try:
-            record_search_query.enqueue(query)
-        except Exception:  # counting searches must never break searching
-            logger.exception("Could not record the search query")
+        count_search_hit(query)  # buffered: no write here (search.tasks)
 
     context = {
         "search_query": query,

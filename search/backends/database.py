@@ -363,13 +363,22 @@ def _fts_param(self, columns, query, config) -> str:
 
 
 def _sqlite_search(self, config, start, stop, score_field=None):
-    """SQLite: match once in FTS5, score every hit in Python, then keep the queryset's rows by score.
+    """SQLite: the whole ranking in one FTS5 statement, then the queryset's rows by score.
 
     modelsearch orders by a correlated subquery that runs the MATCH again for every candidate row, and
     SQLite plans its join by probing the FTS table once per index entry: a common word over 10,000 pages
-    took seconds (bench/search_bench.py). Here: one MATCH for (entry, object, title_norm, bm25), joined
-    with CROSS JOIN so SQLite scans the FTS hits first; one title-only MATCH per query word (title hits);
-    with OR, one MATCH per word over title and body (coverage). Scores follow the module docstring.
+    took seconds (bench/search_bench.py). Here one statement matches, scores and sorts:
+
+    - the MATCH over title and body drives the join to the index entries (CROSS JOIN fixes that order);
+    - each query word's title hits (and, unless every match has every word, its coverage) are
+      `rowid IN (SELECT rowid … MATCH '{title} : word')`: SQLite runs each such subquery once per
+      statement into a temporary index, not once per row;
+    - the text rank is `-bm25 × (1 + title_norm)`, and `r / (1 + r)` is written `1 - 1 / (1 + r)`
+      so that bm25 is computed once per row;
+    - ORDER BY score, then primary key, with a LIMIT: SQLite keeps only the best rows while scanning.
+
+    The queryset (live, public, …) is then applied by primary key to the best candidates; when it
+    excludes too many, the limit grows and the statement runs again (as on PostgreSQL).
     """
     from modelsearch.backends.database.sqlite.query import normalize
     from modelsearch.backends.database.sqlite.sqlite import IndexEntry, SQLiteFTSIndexEntry
@@ -388,39 +397,52 @@ def _sqlite_search(self, config, start, stop, score_field=None):
     fts = SQLiteFTSIndexEntry._meta.db_table
     entry_table = IndexEntry._meta.db_table
     content_types = list(get_descendants_content_types_pks(self.queryset.model))
-    match = _fts_param(self, self.FTS_TABLE_FIELDS, normalized, config)
-    with connections[self.queryset.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {fts}.rowid, e.object_id, e.title_norm, bm25({fts}) FROM {fts} "  # noqa: S608
-            f"CROSS JOIN {entry_table} e ON e.id = {fts}.rowid "
-            f"WHERE {fts} MATCH %s AND e.content_type_id IN ({', '.join(['%s'] * len(content_types))})",
-            [match, *content_types],
-        )
-        hits = cursor.fetchall()
-        terms = positive_terms(self.query)
-        title_sets, cover_sets = [], []
-        all_words = is_conjunction_of_words(self.query)
-        for term in terms:
-            cursor.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts_param(self, ["title"], term, config)])
-            title_sets.append({row[0] for row in cursor.fetchall()})
-            if not all_words:
-                cursor.execute(
-                    f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",
-                    [_fts_param(self, self.FTS_TABLE_FIELDS, term, config)],
-                )
-                cover_sets.append({row[0] for row in cursor.fetchall()})
+    terms = positive_terms(self.query)
     n = len(terms)
-    scores = {}
-    for rowid, object_id, title_norm, bm25 in hits:
-        if not str(object_id).isdigit():
-            continue
-        coverage = n if all_words else sum(rowid in s for s in cover_sets)
-        title_hits = sum(rowid in s for s in title_sets)
-        score = relevance_score(coverage, title_hits, -bm25 * (1.0 + (title_norm or 1.0)), n)
-        pk = int(object_id)
-        scores[pk] = max(score, scores.get(pk, score))
-    ranked = sorted(scores, key=lambda pk: (-scores[pk], -pk))
-    return _ordered_slice(self.queryset, _rank_window(self, ranked, start, stop), scores, score_field)
+    matched = f"({fts}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s))"
+    title_sql = " + ".join([matched] * n) or "0"
+    title_params = [_fts_param(self, ["title"], term, config) for term in terms]
+    if is_conjunction_of_words(self.query):
+        coverage_sql, coverage_params = str(n), []
+    else:
+        coverage_sql = " + ".join([matched] * n) or "0"
+        coverage_params = [_fts_param(self, self.FTS_TABLE_FIELDS, term, config) for term in terms]
+    text_rank = f"MAX(-bm25({fts}) * (1.0 + COALESCE(NULLIF(e.title_norm, 0), 1.0)), 0.0)"
+    sql = (
+        f"SELECT CAST(e.object_id AS INTEGER) AS pk, "  # noqa: S608 - table names and placeholders only
+        f"({coverage_sql}) * {float(n + 1)} + ({title_sql}) + 1.0 - 1.0 / (1.0 + {text_rank}) AS score "
+        f"FROM {fts} CROSS JOIN {entry_table} e ON e.id = {fts}.rowid "
+        f"WHERE {fts} MATCH %s AND e.content_type_id IN ({', '.join(['%s'] * len(content_types))}) "
+        f"ORDER BY score DESC, pk DESC"
+    )
+    params = [*coverage_params, *title_params, _fts_param(self, self.FTS_TABLE_FIELDS, normalized, config)]
+    params += content_types
+
+    def best(limit):
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(sql + (" LIMIT %s" if limit else ""), params + ([limit] if limit else []))
+            rows = cursor.fetchall()
+        scores = {}
+        for pk, score in rows:  # one object indexed under two content types: its best entry (first)
+            scores.setdefault(pk, score)
+        return rows, scores
+
+    if stop is None:
+        rows, scores = best(None)
+        return _ordered_slice(self.queryset, _rank_window(self, list(scores), start, stop), scores, score_field)
+    limit = stop + max(stop, 20)  # room for rows the queryset excludes (drafts, private pages)
+    while True:
+        rows, scores = best(limit)
+        allowed = set(self.queryset.filter(pk__in=list(scores)).order_by().values_list("pk", flat=True))
+        ranked = [pk for pk in scores if pk in allowed]
+        if len(ranked) >= stop or len(rows) < limit:
+            break
+        if limit >= MAX_CANDIDATES:
+            rows, scores = best(None)
+            ranked = _rank_window(self, list(scores), 0, stop)
+            break
+        limit = min(limit * 4, MAX_CANDIDATES)
+    return _ordered_slice(self.queryset, ranked[start:stop], scores, score_field)
 
 
 # --- Both -------------------------------------------------------------------------------------------

@@ -155,6 +155,44 @@ def test_searches_are_recorded_for_editors(client, pages):
     assert Query.get("拔河").hits == 2
 
 
+def test_searches_are_counted_in_batches_without_a_write_per_search(pages, settings):
+    """With a flush interval, search requests write nothing; one flush adds every buffered count."""
+    from django.test import Client
+    from wagtail.contrib.search_promotions.models import Query
+
+    from search.tasks import discard_pending_search_hits, flush_search_hits, pending_search_hits
+
+    def search(query, visitor):
+        return Client(REMOTE_ADDR=f"198.51.100.{visitor}").get("/search/", {"q": query})
+
+    def writes(queries):
+        return [
+            q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+        ]
+
+    # Control: recorded at once (the test settings' interval 0), so the request writes.
+    with CaptureQueriesContext(connection) as queries:
+        search("书屋", 1)
+    assert writes(queries) and Query.get("书屋").hits == 1
+
+    settings.SEARCH_HITS_FLUSH_SECONDS = 3600
+    flush_search_hits()  # starts the interval now
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            for visitor in range(3):
+                search("拔河", visitor + 1)
+            search("古筝", 1)
+        assert not writes(queries), writes(queries)
+        assert not Query.objects.filter(query_string__in=["拔河", "古筝"]).exists()
+        assert sum(pending_search_hits().values()) == 4
+        assert flush_search_hits() == 2
+        assert (Query.get("拔河").hits, Query.get("古筝").hits, Query.get("书屋").hits) == (3, 1, 1)
+        search("拔河", 4)
+        assert flush_search_hits() == 1 and Query.get("拔河").hits == 4  # added to the same day's row
+    finally:
+        discard_pending_search_hits()
+
+
 def test_editors_promoted_result_comes_first(client, pages):
     from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 

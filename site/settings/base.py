@@ -279,6 +279,8 @@ EMBED_FRAME_ORIGINS = [
 PASTE_IMPORT_ALLOW_PRIVATE_HOSTS = False
 PASTE_IMPORT_TIMEOUT = 5  # seconds per picture
 WAGTAILSEARCH_BACKENDS = search_backend_from_url(os.environ.get("SEARCH_URL", ""))
+# Searches are counted in each process and written in one batch at most this often (search.tasks).
+SEARCH_HITS_FLUSH_SECONDS = int(os.environ.get("SEARCH_HITS_FLUSH_SECONDS", "30"))
 WAGTAILSEARCH_HITS_MAX_AGE = 30
 
 # --- Full-page cache and the proxy in front (docs/deployment.md) --------------------------------------

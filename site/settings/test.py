@@ -22,4 +22,5 @@ if not REDIS_URL:  # noqa: F405
 # Off unless a test turns it on (home/tests/test_pagecache.py, tests/test_nginx.py): other tests change rows
 # without publishing and read the page again at once.
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE") == "1"
+SEARCH_HITS_FLUSH_SECONDS = 0  # count every search at once: tests read the counts after a request
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
