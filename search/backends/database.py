@@ -223,16 +223,19 @@ def _pg_score(self, config, prefix, rank_expression):
     """The ranking as a SQL expression over the index entry columns `<prefix>title`/`<prefix>body`."""
     terms = positive_terms(self.query)
     n = len(terms)
+    all_words = is_conjunction_of_words(self.query)  # every match has every word: coverage is n
     coverage, title_hits = [], []
     for term in terms:
         tsquery = self.build_tsquery(term, config=config)
         in_title = Q(**{f"{prefix}title": tsquery})
-        coverage.append(Case(When(in_title | Q(**{f"{prefix}body": tsquery}), then=Value(1.0)), default=Value(0.0)))
+        if not all_words:
+            coverage.append(Case(When(in_title | Q(**{f"{prefix}body": tsquery}), then=Value(1.0)), default=Value(0.0)))
         title_hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0)))
     rank = Func(rank_expression, function="GREATEST", template="GREATEST(%(expressions)s, 0.0)")
     score = rank / (Value(1.0) + rank)
     if terms:
-        score = sum(coverage[1:], coverage[0]) * Value(float(n + 1)) + sum(title_hits[1:], title_hits[0]) + score
+        covered = Value(float(n)) if all_words else sum(coverage[1:], coverage[0])
+        score = covered * Value(float(n + 1)) + sum(title_hits[1:], title_hits[0]) + score
     return score
 
 
@@ -397,30 +400,34 @@ def _sqlite_search(self, config, start, stop, score_field=None):
     fts = SQLiteFTSIndexEntry._meta.db_table
     entry_table = IndexEntry._meta.db_table
     content_types = list(get_descendants_content_types_pks(self.queryset.model))
+    match = _fts_param(self, self.FTS_TABLE_FIELDS, normalized, config)
     terms = positive_terms(self.query)
     n = len(terms)
-    matched = f"({fts}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s))"
-    title_sql = " + ".join([matched] * n) or "0"
-    title_params = [_fts_param(self, ["title"], term, config) for term in terms]
+    # A word's hits among this query's matches: FTS5 intersects the two doclists, where a plain
+    # `MATCH word` would first collect every title with the word (thousands for 职工).
+    hits = f"({fts}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s))"
+    major_params = []
     if is_conjunction_of_words(self.query):
-        coverage_sql, coverage_params = str(n), []
+        coverage_sql = str(n)
     else:
-        coverage_sql = " + ".join([matched] * n) or "0"
-        coverage_params = [_fts_param(self, self.FTS_TABLE_FIELDS, term, config) for term in terms]
+        coverage_sql = " + ".join([hits] * n) or "0"
+        major_params += [f"({_fts_param(self, self.FTS_TABLE_FIELDS, t, config)}) AND ({match})" for t in terms]
+    major_params += [f"({_fts_param(self, ['title'], t, config)}) AND ({match})" for t in terms]
+    major = f"(({coverage_sql}) * {float(n + 1)} + ({' + '.join([hits] * n) or '0'}))"
     text_rank = f"MAX(-bm25({fts}) * (1.0 + COALESCE(NULLIF(e.title_norm, 0), 1.0)), 0.0)"
-    sql = (
-        f"SELECT CAST(e.object_id AS INTEGER) AS pk, "  # noqa: S608 - table names and placeholders only
-        f"({coverage_sql}) * {float(n + 1)} + ({title_sql}) + 1.0 - 1.0 / (1.0 + {text_rank}) AS score "
-        f"FROM {fts} CROSS JOIN {entry_table} e ON e.id = {fts}.rowid "
-        f"WHERE {fts} MATCH %s AND e.content_type_id IN ({', '.join(['%s'] * len(content_types))}) "
-        f"ORDER BY score DESC, pk DESC"
+    matches = (
+        f"FROM {fts} CROSS JOIN {entry_table} e ON e.id = {fts}.rowid "  # noqa: S608 - names and placeholders
+        f"WHERE {fts} MATCH %s AND e.content_type_id IN ({', '.join(['%s'] * len(content_types))})"
     )
-    params = [*coverage_params, *title_params, _fts_param(self, self.FTS_TABLE_FIELDS, normalized, config)]
-    params += content_types
+    match_params = [match, *content_types]
 
     def best(limit):
+        """(rows, {pk: score}) of the best `limit` matches (all of them for None), best first."""
+        sql = f"SELECT CAST(e.object_id AS INTEGER) AS pk, {major} + 1.0 - 1.0 / (1.0 + {text_rank}) AS score {matches}"
+        params = [*major_params, *match_params]
+        sql += " ORDER BY score DESC, pk DESC" + (" LIMIT %s" if limit else "")
         with connections[self.queryset.db].cursor() as cursor:
-            cursor.execute(sql + (" LIMIT %s" if limit else ""), params + ([limit] if limit else []))
+            cursor.execute(sql, params + ([limit] if limit else []))
             rows = cursor.fetchall()
         scores = {}
         for pk, score in rows:  # one object indexed under two content types: its best entry (first)
