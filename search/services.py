@@ -5,23 +5,33 @@ for pages with any of them (OR, pages with more of the words first, see search.b
 outcome says so (`partial`), so the page can tell the visitor "没有同时包含…的结果，以下为部分匹配".
 """
 
+import contextlib
+import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
-from search.segmentation import query_terms, query_words
+from search.segmentation import query_terms, query_words, segment_query
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 300  # relevance falls off long before this; keeps counting and paging cheap
 PER_PAGE = 10
+# Site-wide rankings are cached this long per query; saving or deleting any page or view restriction
+# makes them stale at once (`forget_ranked_results`).
+RANKED_CACHE_SECONDS = 300
+RANKED_GENERATION_KEY = "search:ranked:generation"
 
 # Result types visitors can filter by: key → (label, "app_label.ModelName"). Models that are not
 # installed yet are skipped; every other page type is grouped under "page".
@@ -68,12 +78,11 @@ def search_pages(query: str, result_type: str = "", page_number="1", queryset=No
     outcome = SearchOutcome(query=query, result_type=result_type)
     if not query:
         return outcome
-    queryset = queryset if queryset is not None else Page.objects.live().public()
     outcome.words = query_terms(query)
-    ranked = list(queryset.search(query, operator="and")[:MAX_RESULTS])
-    if not ranked and len(outcome.words) > 1:
-        ranked = list(queryset.search(query, operator="or")[:MAX_RESULTS])
-        outcome.partial = bool(ranked)
+    if queryset is None:
+        ranked, outcome.partial = _ranked_site_wide(query)
+    else:
+        ranked, outcome.partial = _ranked(queryset, query)
     type_of = _type_content_types()
 
     def key_of(page):
@@ -102,6 +111,70 @@ def search_pages(query: str, result_type: str = "", page_number="1", queryset=No
     specific = _specific_pages(page_obj.object_list)
     outcome.results = [SearchResult(specific[pk], key_of(specific[pk]), query) for pk in ids if pk in specific]
     return outcome
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked page as the result list needs it before the page itself is loaded."""
+
+    pk: int
+    content_type_id: int
+
+
+def _ranked(queryset, query: str) -> tuple[list[Hit], bool]:
+    """(the best MAX_RESULTS pages with all the words, False), else those with any of them, True."""
+    queryset = queryset.only("id", "content_type_id")
+    ranked = list(queryset.search(query, operator="and")[:MAX_RESULTS])
+    partial = False
+    if not ranked and len(query_terms(query)) > 1:
+        ranked = list(queryset.search(query, operator="or")[:MAX_RESULTS])
+        partial = bool(ranked)
+    return [Hit(page.pk, page.content_type_id) for page in ranked], partial
+
+
+def _ranked_site_wide(query: str) -> tuple[list[Hit], bool]:
+    """`_ranked` over the live, public pages, kept in the cache for RANKED_CACHE_SECONDS.
+
+    Keyed by the normalised, segmented query (工會 and 工会 share an entry) and by a generation number
+    that `forget_ranked_results` moves on whenever a page or a view restriction is saved or deleted
+    (publish, unpublish, edit, move, delete, privacy), so a cached ranking never outlives the pages it names.
+    """
+    words = segment_query(query)
+    if not words:
+        return [], False
+    try:
+        generation = cache.get_or_set(RANKED_GENERATION_KEY, 1, None)
+        key = f"search:ranked:{generation}:{hashlib.sha256(words.encode()).hexdigest()[:32]}"
+        cached = cache.get(key)
+    except Exception:  # a cache outage is a miss
+        key, cached = None, None
+    if cached is not None:
+        hits, partial = cached
+        return [Hit(*hit) for hit in hits], partial
+    ranked, partial = _ranked(Page.objects.live().public(), query)
+    if key:
+        with contextlib.suppress(Exception):
+            cache.set(key, ([(h.pk, h.content_type_id) for h in ranked], partial), RANKED_CACHE_SECONDS)
+    return ranked, partial
+
+
+def forget_ranked_results_on_change(sender, instance=None, **_kwargs) -> None:
+    """post_save/post_delete of any model: a saved or deleted page or view restriction (publish,
+    unpublish, move, edit, delete, privacy) makes cached rankings stale."""
+    from wagtail.models import PageViewRestriction
+
+    if isinstance(instance, (Page, PageViewRestriction)):
+        forget_ranked_results()
+
+
+def forget_ranked_results() -> None:
+    """Make every cached ranking stale (see `_ranked_site_wide`)."""
+    try:
+        cache.incr(RANKED_GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): nothing cached under it can be found either
+        cache.set(RANKED_GENERATION_KEY, 2, None)
+    except Exception:
+        logger.warning("Could not invalidate cached search rankings", exc_info=True)
 
 
 def _specific_pages(pages) -> dict:

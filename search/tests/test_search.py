@@ -193,6 +193,29 @@ def test_searches_are_counted_in_batches_without_a_write_per_search(pages, setti
         discard_pending_search_hits()
 
 
+def test_site_search_reuses_a_ranking_until_pages_change(client, pages):
+    """The second search for the same words (any written form) runs no full-text query; publishing,
+    unpublishing or editing a page makes the cached ranking stale at once."""
+
+    def search(query):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/search/", {"q": query}).text
+        ranked = any("MATCH" in q["sql"] or "@@" in q["sql"] for q in queries.captured_queries)
+        return html, ranked
+
+    html, ranked = search("拔河")
+    assert TITLES["tug"] in html and ranked
+    html, ranked = search("拔河")
+    assert TITLES["tug"] in html and not ranked
+    assert not search("拔河 ")[1]  # the same words
+    pages["tug"].unpublish()
+    html, ranked = search("拔河")
+    assert TITLES["tug"] not in html and ranked
+    NewsPageFactory(parent=pages["tug"].get_parent(), title="职工拔河队招募队员")
+    html, ranked = search("拔河")
+    assert "职工拔河队招募队员" in html and ranked
+
+
 def test_editors_promoted_result_comes_first(client, pages):
     from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
