@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from wagtail.models import Page
@@ -168,7 +169,15 @@ def forget_ranked_results_on_change(sender, instance=None, **_kwargs) -> None:
 
 
 def forget_ranked_results() -> None:
-    """Make every cached ranking stale (see `_ranked_site_wide`)."""
+    """Make every cached ranking stale (see `_ranked_site_wide`): now, and again when the transaction
+    commits, so a search that read the old rows just before the commit cannot keep them under the new
+    generation (the same double step as home.signals' content version)."""
+    _next_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_next_generation, robust=True)
+
+
+def _next_generation() -> None:
     try:
         cache.incr(RANKED_GENERATION_KEY)
     except ValueError:  # not set yet (or evicted): nothing cached under it can be found either
