@@ -133,12 +133,13 @@ def main():
         "RATE_LIMITS": "off",
         "VAR_DIR": work,
         "LOG_LEVEL": "WARNING",
+        "DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(16),  # seed_demo refuses production settings without it
     }
     for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SEARCH_URL"):
         ours_env.pop(name, None)
     manage = str(ROOT / ".venv" / "bin" / "manage")
     print("preparing this site (migrate, seed_demo, collectstatic) …", flush=True)
-    for cmd in (["migrate", "--noinput"], ["seed_demo"], ["collectstatic", "--noinput"]):
+    for cmd in (["migrate", "--noinput"], ["seed_demo", "--force"], ["collectstatic", "--noinput"]):
         _run([manage, *cmd], ours_env, ROOT)
     bakery = args.bakerydemo.resolve()
     bakery_env = {**os.environ, "DJANGO_SETTINGS_MODULE": args.bakerydemo_settings}
