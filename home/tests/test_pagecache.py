@@ -56,6 +56,24 @@ def test_elder_mode_is_its_own_entry(news, client):
     assert state(plain) == "hit" and 'class="elder"' not in plain.text
 
 
+def test_making_a_page_private_takes_it_out_of_the_cache(news, client, django_capture_on_commit_callbacks):
+    from wagtail.models import PageViewRestriction
+
+    client.get(news.url)
+    assert state(client.get(news.url)) == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=news, restriction_type=PageViewRestriction.PASSWORD, password="neibu2026"
+        )
+    private = client.get(news.url)
+    assert state(private) != "hit"
+    assert 'name="password"' in private.text  # Wagtail's password form, not the cached article
+    assert state(client.get(news.url)) != "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert state(client.get(news.url)) == "miss"
+
+
 def test_tracking_parameters_share_the_entry(news, client):
     client.get(news.url)
     assert state(client.get(news.url + "?from=singlemessage&isappinstalled=0")) == "hit"

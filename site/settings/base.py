@@ -295,6 +295,8 @@ PAGE_CACHE_EXCLUDED_PATHS = ("/admin/", "/django-admin/", "/api/", "/enroll/", "
 # version (home.signals) and purges the proxy. Every site setting is included without being listed.
 PAGE_CACHE_CONTENT_MODELS = [
     "wagtailcore.Site",
+    # Making a page private (log-in, password or group) must take its public copy out of every cache at once.
+    "wagtailcore.PageViewRestriction",
     "home.SiteImage",
     "wagtaildocs.Document",
     "home.NewsCategory",
