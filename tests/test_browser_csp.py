@@ -155,7 +155,8 @@ def test_admin_has_no_csp_violation(browser, full_demo):
     chooser.first.click()  # a modal chooser: its HTML and script arrive by XHR
     page.wait_for_selector(".modal-content:visible", timeout=15000)
     page.wait_for_load_state("networkidle")
-    page.keyboard.press("Escape")
+    page.locator(".modal:visible button.close").first.click()
+    page.wait_for_selector(".modal-content", state="hidden", timeout=15000)
     preview = page.locator("[data-side-panel-toggle='preview']:visible")
     if preview.count():
         preview.first.click()

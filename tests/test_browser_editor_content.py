@@ -271,7 +271,11 @@ def test_editor_uploads_heic_gif_camera_photo_and_ofd(browser, newsroom, renditi
         {"name": "DSC_0042.JPG", "mimeType": "image/jpeg", "buffer": _camera_photo()},
     ]
     page.locator("input[type=file]").set_input_files(files)
-    page.wait_for_function("document.querySelectorAll('#upload-list li.upload-success').length === 3", timeout=300_000)
+    # A function, not an expression string: Playwright evaluates a bare expression with eval(), which the
+    # admin's Content-Security-Policy refuses.
+    page.wait_for_function(
+        "() => document.querySelectorAll('#upload-list li.upload-success').length === 3", timeout=300_000
+    )
     _shot(page, "upload-images")
     images = {image.title: image for image in SiteImage.objects.all()}
     assert images["IMG_4821"].file.name.endswith(".jpg")
@@ -284,7 +288,9 @@ def test_editor_uploads_heic_gif_camera_photo_and_ofd(browser, newsroom, renditi
     page.locator("input[type=file]").set_input_files(
         [{"name": name, "mimeType": "application/ofd", "buffer": b"PK\x03\x04ofd"}]
     )
-    page.wait_for_function("document.querySelectorAll('#upload-list li.upload-success').length === 1", timeout=120_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#upload-list li.upload-success').length === 1", timeout=120_000
+    )
     _shot(page, "upload-ofd")
     document = get_document_model().objects.get()
     assert "〔2026〕12号《海宁市总工会" in document.file.name and document.file.name.endswith(".ofd")

@@ -84,7 +84,7 @@ def test_enroll_lookup_cancel_and_promotion(browser, course, viewport):
     # The first parent looks up and cancels; the waitlisted child is promoted.
     page.goto(base + "/enroll/lookup/")
     page.get_by_label("报名时填写的手机号码").fill("13900000001")
-    page.get_by_label("报名编号").fill(first.reference.lower())
+    page.get_by_role("textbox", name="报名编号").fill(first.reference.lower())
     page.get_by_role("button", name="查询").click()
     page.wait_for_load_state()
     _check(page, f"lookup-{viewport}")
