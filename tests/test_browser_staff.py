@@ -76,6 +76,8 @@ def shoot(page, name, axe=True):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     if axe:
+        # Colours are measured once transitions end (Wagtail's messages fade in: mid-fade they are pale).
+        page.evaluate("() => Promise.all(document.getAnimations().map((animation) => animation.finished))")
         # Our own content: Wagtail's frame is Wagtail's to answer for.
         result = Axe().run(page, context={"include": [["main"]]})
         assert result.violations_count == 0, result.generate_report()
