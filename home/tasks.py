@@ -1,5 +1,6 @@
 """Background work of the site frame (Django tasks; Celery workers when a broker is configured)."""
 
+from celery import shared_task
 from django_tasks import task
 
 
@@ -13,3 +14,11 @@ def generate_image_renditions(image_id: int) -> int:
     if image is None:  # deleted before the worker got to it
         return 0
     return generate_renditions(image)
+
+
+@shared_task
+def publish_scheduled() -> int:
+    """Every minute (beat): 定时发布 and 到期下线 (home.publishing); returns the revisions published."""
+    from .publishing import publish_due
+
+    return publish_due().published

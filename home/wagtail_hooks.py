@@ -129,3 +129,17 @@ _name_page_search_results()
 def remove_whats_new_in_wagtail(request, panels):
     """The "What's new in Wagtail" panel links to English release notes; our guide is in 帮助."""
     panels[:] = [panel for panel in panels if getattr(panel, "name", "") != "whats_new_in_wagtail_version"]
+
+
+@hooks.register("register_log_actions")
+def register_publishing_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from .publishing import REFUSED_ACTION
+
+    @actions.register_action(REFUSED_ACTION)
+    class PublishRefused(LogFormatter):
+        label = "未能发布"
+
+        def format_message(self, log_entry):
+            return f"定时发布未执行：{log_entry.data.get('reason', '')}"

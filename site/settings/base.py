@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A workflow approval or bulk publish refused by page validation: a Chinese banner, not a 500.
+    "home.publishing.RefusedPublishMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: answers locked-out log-in attempts.
@@ -412,6 +414,8 @@ TRAINING_RATE_LIMITS: dict = {
 # Without a broker, `manage run_scheduled_jobs` does the same from cron.
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Pages and snippets set to go live or expire at a time (定时发布/到期下线), each on its own (home.publishing).
+    "home-publish-scheduled": {"task": "home.tasks.publish_scheduled", "schedule": 60.0},
     # Notices whose delivery task never ran (broker down at the time) or whose worker died.
     "notices-sweep": {"task": "notices.tasks.sweep_notices", "schedule": 60.0},
     "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},
