@@ -10,13 +10,11 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import PageLogEntry, Revision, WorkflowState
 
-from haining.celery import app as celery_app
 from home.publishing import REFUSED_ACTION
 from home.tests.factories import NewsPageFactory
 from training.models import CoursePage
@@ -114,9 +112,3 @@ def test_the_scheduler_refuses_that_draft_and_still_publishes_the_rest(client, c
     assert "定时发布未执行：名额不能少于已录取" in client.get(f"/admin/pages/{course.pk}/history/").text
     assert entry.message.startswith("定时发布未执行：名额不能少于已录取")
 
-
-def test_beat_runs_the_scheduler_every_minute():
-    job = settings.CELERY_BEAT_SCHEDULE["home-publish-scheduled"]
-    assert job["schedule"] <= 60
-    celery_app.loader.import_default_modules()
-    assert job["task"] in celery_app.tasks

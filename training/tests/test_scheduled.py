@@ -44,11 +44,13 @@ def test_reminder_day_is_the_local_day(courses):
 
 
 def test_beat_schedule_names_registered_tasks():
-    import notices.tasks  # noqa: F401 - registers the tasks
+    import home.tasks  # noqa: F401 - registers the tasks
+    import notices.tasks  # noqa: F401
     import training.tasks  # noqa: F401
 
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert {entry["task"] for entry in schedule.values()} == {
+        "home.tasks.publish_scheduled",
         "notices.tasks.sweep_notices",
         "training.tasks.expire_offers",
         "training.tasks.release_unpaid",
