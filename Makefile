@@ -77,8 +77,7 @@ browser-deps system-deps:
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
-	        && { pkill -x nginx 2>/dev/null || true; }) \
+	      .ci/apt-install $$missing \
 	        || echo "!! could not install$$missing: the tests that need them will be skipped or fail under CI"; \
 	    else echo "!! missing Debian packages:$$missing (apt-get install $(SYSTEM_PACKAGES))"; fi; \
 	  fi
