@@ -89,3 +89,29 @@ def test_promote_has_a_confirmation_page(client, django_user_model, enrollments)
     client.post(f"/admin/enrollments/{made[1].pk}/promote/")
     made[1].refresh_from_db()
     assert made[1].status == "confirmed"
+
+
+def test_every_enrollment_log_entry_is_a_registered_action_with_its_user(client, django_user_model, enrollments):
+    """training.services.enrollment writes its audit entries with one INSERT, without Wagtail's validation:
+    every action it writes must be registered (else the history cannot label it), and the staff member
+    who acted is recorded."""
+    import re
+    from pathlib import Path
+
+    from wagtail.log_actions import registry
+    from wagtail.models import ModelLogEntry
+
+    import training.services.enrollment as service
+
+    written = set(re.findall(r'_log\(\s*\w+,\s*"([\w.]+)"', Path(service.__file__).read_text()))
+    assert {"training.enroll", "training.cancel", "training.promote"} <= written
+    assert all(registry.action_exists(action) for action in written)
+
+    course, made = enrollments
+    login(client, django_user_model, superuser=True)
+    client.post(f"/admin/enrollments/{made[0].pk}/cancel/")
+    entries = {e.action: e for e in ModelLogEntry.objects.filter(object_id=str(made[0].pk))}
+    assert entries["training.enroll"].user is None and entries["training.enroll"].data == {"status": "confirmed"}
+    assert entries["training.cancel"].user.username and entries["training.cancel"].label == str(made[0])
+    history = client.get(f"/admin/enrollments/history/{made[0].pk}/").text
+    assert "提交报名" in history and "取消报名" in history
