@@ -80,9 +80,8 @@ def queue(
         rows.append(Notice(channel=Channel.SMS, recipient=sms[0], body=sms[1], **common))
     if email and email[0]:
         rows.append(Notice(channel=Channel.EMAIL, recipient=email[0], subject=email[1], body=email[2], **common))
-    for row in rows:
-        row.save()
     if rows:
+        Notice.objects.bulk_create(rows)  # one INSERT for both channels (often under the caller's seat lock)
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: dispatch(ids), robust=True)
     return rows
