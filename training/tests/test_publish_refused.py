@@ -112,3 +112,18 @@ def test_the_scheduler_refuses_that_draft_and_still_publishes_the_rest(client, c
     assert "定时发布未执行：名额不能少于已录取" in client.get(f"/admin/pages/{course.pk}/history/").text
     assert entry.message.startswith("定时发布未执行：名额不能少于已录取")
 
+
+def test_bulk_publish_from_the_page_listing_refuses_that_draft_with_the_reason(client, course, admin_user):
+    enroll_many(course, [1])
+    course.capacity = 2
+    course.save_revision()
+    enroll_many(course, [2, 3])
+    client.force_login(admin_user)
+    listing = f"http://testserver/admin/pages/{course.get_parent().pk}/"
+    response = client.post(
+        f"/admin/bulk/wagtailcore/page/publish/?id={course.pk}&next={listing}", {}, headers={"referer": listing}
+    )
+    assert response.status_code == 302 and response.url == listing
+    assert "未能发布：名额不能少于已录取（含递补待确认）的 3 人" in client.get(listing).text
+    assert CoursePage.objects.get(pk=course.pk).capacity == 4
+    assert seat_counts(course) == (3, 0)
