@@ -332,11 +332,14 @@ def run(args, settings, connection):
         search_index.add_model(NewsPage)
         for chunk in range(0, len(pages), 1000):
             search_index.add_items(NewsPage, pages[chunk : chunk + 1000])
+        if hasattr(search_index, "analyze"):  # PostgreSQL: planner statistics, as `update_index` ends
+            search_index.analyze()
         print(f"  indexed ({label}) in {time.perf_counter() - start:.1f} s")
 
     if kept:
         pages = list(NewsPage.objects.all())
         print(f"database: {connection.vendor}; {len(pages)} news pages kept from an earlier run (--keepdb)")
+        reindex("segmented, again")  # the index as a bulk (re)index leaves it, every run
     else:
         root = Page.get_first_root_node()
         home = root.add_child(instance=HomePage(title="海宁市总工会", slug="bench-home"))

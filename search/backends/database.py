@@ -27,6 +27,8 @@ backend is chosen by database vendor, as Wagtail's own `database` backend does, 
    `(title || body) @@ q` is checked on top (a phrase may span title and body; `!w` needs the whole
    text). Queries no index part can bound (a top-level Not, an OR with a negated branch) use modelsearch's
    own search. A bounded slice ranks the index entries alone, then keeps what the queryset allows.
+   A rebuild (`manage update_index`) ends by merging GIN's pending entries and analysing the index table
+   (`PlannerStatisticsIndexMixin`): without that, searches after a bulk index were 1.5-2× slower.
 
 Where: indexing goes through each database module's `ObjectIndexer.prepare_field` (one value per search
 field); the indexers here subclass it and are installed as that module's `ObjectIndexer`, the name its
@@ -231,8 +233,10 @@ def _pg_score(self, config, prefix, rank_expression):
         if not all_words:
             coverage.append(Case(When(in_title | Q(**{f"{prefix}body": tsquery}), then=Value(1.0)), default=Value(0.0)))
         title_hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0)))
+    # r / (1 + r) written 1 - 1 / (1 + r): the rank (two ts_rank calls) appears once, so PostgreSQL
+    # computes it once per row instead of twice.
     rank = Func(rank_expression, function="GREATEST", template="GREATEST(%(expressions)s, 0.0)")
-    score = rank / (Value(1.0) + rank)
+    score = Value(1.0) - Value(1.0) / (Value(1.0) + rank)
     if terms:
         covered = Value(float(n)) if all_words else sum(coverage[1:], coverage[0])
         score = covered * Value(float(n + 1)) + sum(title_hits[1:], title_hits[0]) + score
@@ -509,6 +513,42 @@ class TitleNormRefreshMixin:
         return None
 
 
+class PlannerStatisticsIndexMixin:
+    """PostgreSQL index that can settle its table after a bulk (re)index (`analyze`).
+
+    Rows written in bulk leave two things for autovacuum, and searches are slow until it comes:
+    - GIN's pending list: new entries of the title/body indexes wait in an unsorted list that every
+      search scans in full (a word's bitmap scan took 4.5 ms instead of 0.06 ms at 10,000 pages);
+      `gin_clean_pending_list` merges it into the index;
+    - no planner statistics: PostgreSQL guesses how many entries a word matches, and chose a
+      sequential scan.
+    Both statements work inside a transaction (VACUUM would not). `manage update_index` ends with it.
+    """
+
+    def analyze(self):
+        from modelsearch.backends.database.postgres.postgres import IndexEntry
+
+        table = IndexEntry._meta.db_table
+        with self.write_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
+                " WHERE i.indrelid = %s::regclass AND am.amname = 'gin'",
+                [table],
+            )
+            cursor.execute(f"ANALYZE {self.write_connection.ops.quote_name(table)}")
+
+
+class AnalyzingRebuilderMixin:
+    """A rebuild that refreshes the index table's statistics once its rows are written (and committed)."""
+
+    def finish(self):
+        failed = getattr(getattr(self, "transaction", None), "needs_rollback", False)  # set by __del__
+        super().finish()
+        if not failed:
+            self.index.analyze()
+
+
 @cache
 def vendor_classes(vendor: str):
     """(module, stock indexer, segmenting indexer, segmenting backend class) for a database vendor."""
@@ -525,7 +565,14 @@ def vendor_classes(vendor: str):
         )
     }
     if vendor == "postgresql":
-        attrs["index_class"] = type("TitleNormPostgresIndex", (TitleNormRefreshMixin, backend_class.index_class), {})
+        attrs["index_class"] = type(
+            "SegmentingPostgresIndex",
+            (TitleNormRefreshMixin, PlannerStatisticsIndexMixin, backend_class.index_class),
+            {},
+        )
+        for name in ("rebuilder_class", "atomic_rebuilder_class"):
+            rebuilder = getattr(backend_class, name)
+            attrs[name] = type(f"Analyzing{rebuilder.__name__}", (AnalyzingRebuilderMixin, rebuilder), {})
     backend = type(f"Segmenting{backend_name}", (SegmentingSearchMixin, backend_class), attrs)
     module.ObjectIndexer = indexer  # installed once, when the vendor's backend is first needed
     return module, stock_indexer, indexer, backend

@@ -51,6 +51,14 @@ INTERNALS = {
         "ed97d5c29461570a",
         "index_entries__title weighted by index_entries__title_norm, plus index_entries__body",
     ),
+    "modelsearch.backends.database.postgres.postgres:PostgresSearchAtomicRebuilder.finish": (
+        "c8bb62b8c4339f0a",
+        "commits the rebuild's transaction: our finish() settles the index table (analyze) after it",
+    ),
+    "modelsearch.backends.database.postgres.postgres:PostgresSearchBackend.__init__": (
+        "c1623693b3c02d33",
+        "picks rebuilder_class or atomic_rebuilder_class (we subclass both)",
+    ),
     "modelsearch.backends.database.sqlite.sqlite:ObjectIndexer.prepare_field": (
         "70670551c344c6a2",
         "yields (field, text) per search field",

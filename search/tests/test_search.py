@@ -355,3 +355,26 @@ def test_postgres_search_names_the_text_search_configuration(pages):
         assert titles("拔河")[:1] == [TITLES["tug"]]
     ranked = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
     assert ranked and all("::regconfig" in sql for sql in ranked)
+
+
+@pytest.mark.postgres
+def test_postgres_ranking_computes_the_text_rank_once_per_row(pages):
+    """`r / (1 + r)` written `1 - 1 / (1 + r)`: two ts_rank calls per row (title, body), not four."""
+    with CaptureQueriesContext(connection) as queries:
+        assert titles("职工 拔河")[:1] == [TITLES["tug"]]
+    ranked = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
+    assert ranked and all(sql.count("ts_rank(") == 2 for sql in ranked)
+
+
+@pytest.mark.postgres
+def test_postgres_rebuild_settles_the_index_table(pages):
+    """`update_index` ends by merging GIN's pending entries and refreshing the planner's statistics."""
+    from django.core.management import call_command
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command("update_index", verbosity=0)
+    statements = [q["sql"] for q in queries.captured_queries]
+    settle = [n for n, sql in enumerate(statements) if "gin_clean_pending_list" in sql or sql.startswith("ANALYZE")]
+    assert len(settle) == 2
+    assert not any("INSERT INTO" in sql for sql in statements[settle[0] :])  # after the last write
+    assert titles("拔河")[:1] == [TITLES["tug"]]
