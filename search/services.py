@@ -6,6 +6,7 @@ outcome says so (`partial`), so the page can tell the visitor "没有同时包�
 """
 
 import contextlib
+import functools
 import hashlib
 import logging
 import re
@@ -19,7 +20,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from wagtail.models import Page
+from wagtail.fields import StreamField
+from wagtail.models import Page, Site
 from wagtail.search.utils import normalise_query_string
 
 from search.segmentation import query_terms, query_words, segment_query
@@ -42,6 +44,13 @@ RESULT_TYPES = [
     ("course", "课程", "training.CoursePage"),
 ]
 OTHER_TYPE = ("page", "页面")
+# What each page type's result card (templates/<app>/search/<model>.html) shows from related rows, in
+# place of everything its `serve_queryset` selects for the full page (cover images, teachers …).
+CARD_RELATED = {
+    "home.newspage": ("category",),
+    "culture.eventpage": ("category", "venue"),
+    "training.coursepage": ("term", "category"),
+}
 
 
 def clean_query(raw: str) -> str:
@@ -143,28 +152,77 @@ def _ranked_site_wide(query: str) -> tuple[list[Hit], bool]:
     words = segment_query(query)
     if not words:
         return [], False
+
+    def compute():
+        ranked, partial = _ranked(Page.objects.live().public(), query)
+        return [(h.pk, h.content_type_id) for h in ranked], partial
+
+    hits, partial = _cached("ranked", words, compute)
+    return [Hit(*hit) for hit in hits], partial
+
+
+def _cache_key(kind: str, text: str) -> str | None:
+    """The cache key of `text` under the current generation (see `_ranked_site_wide`); None if the
+    cache is out."""
     try:
         generation = cache.get_or_set(RANKED_GENERATION_KEY, 1, None)
-        key = f"search:ranked:{generation}:{hashlib.sha256(words.encode()).hexdigest()[:32]}"
-        cached = cache.get(key)
-    except Exception:  # a cache outage is a miss
-        key, cached = None, None
-    if cached is not None:
-        hits, partial = cached
-        return [Hit(*hit) for hit in hits], partial
-    ranked, partial = _ranked(Page.objects.live().public(), query)
-    if key:
-        with contextlib.suppress(Exception):
-            cache.set(key, ([(h.pk, h.content_type_id) for h in ranked], partial), RANKED_CACHE_SECONDS)
-    return ranked, partial
+    except Exception:
+        return None
+    return f"search:{kind}:{generation}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def _cached(kind: str, text: str, compute):
+    """`compute()`, kept in the cache for RANKED_CACHE_SECONDS under the current generation."""
+    key = _cache_key(kind, text)
+    try:
+        value = cache.get(key) if key else None
+    except Exception:
+        key, value = None, None
+    if value is None:
+        value = compute()
+        if key:
+            with contextlib.suppress(Exception):
+                cache.set(key, value, RANKED_CACHE_SECONDS)
+    return value
+
+
+def promotions_for(query: str) -> list:
+    """The editors' promoted results for `query` (live pages or external links), in their order.
+
+    Cached like the rankings: a saved or deleted promotion, page or site makes them stale.
+    """
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+
+    def compute():
+        promotions = (
+            SearchPromotion.objects.filter(query__query_string=query.lower())
+            .select_related("page")
+            .order_by("sort_order")
+        )
+        return [p for p in promotions if p.page is None or p.page.live]
+
+    return _cached("promotions", query.lower(), compute)
+
+
+def site_for_request(request):
+    """`Site.find_for_request`, with its lookup (a query ranking every site by a CASE) cached per host
+    and port like the rankings; the result cards' links need it. Wagtail keeps the site on the request
+    (`request._wagtail_site`, as its docstring says), so every later lookup in this request is free."""
+    if not hasattr(request, "_wagtail_site"):
+        host = f"{request.get_host()}|{request.get_port()}"
+        site = _cached("site", host, lambda: Site.find_for_request(request) or False)
+        request._wagtail_site = site or None
+    return request._wagtail_site
 
 
 def forget_ranked_results_on_change(sender, instance=None, **_kwargs) -> None:
-    """post_save/post_delete of any model: a saved or deleted page or view restriction (publish,
-    unpublish, move, edit, delete, privacy) makes cached rankings stale."""
+    """post_save/post_delete of any model: a saved or deleted page, view restriction (publish,
+    unpublish, move, edit, delete, privacy), site or search promotion makes cached rankings,
+    promotions and site lookups stale."""
+    from wagtail.contrib.search_promotions.models import SearchPromotion
     from wagtail.models import PageViewRestriction
 
-    if isinstance(instance, (Page, PageViewRestriction)):
+    if isinstance(instance, (Page, PageViewRestriction, Site, SearchPromotion)):
         forget_ranked_results()
 
 
@@ -187,7 +245,11 @@ def _next_generation() -> None:
 
 
 def _specific_pages(pages) -> dict:
-    """The specific pages, one query per page type, with what each type's result card shows selected."""
+    """The specific pages, one query per page type, with what each type's result card shows selected.
+
+    Unordered (the ranking gives the order) and without the page's StreamField contents, which no
+    result card shows: together half of this query's cost.
+    """
     ids_by_type = {}
     for page in pages:
         ids_by_type.setdefault(page.content_type_id, []).append(page.pk)
@@ -197,8 +259,16 @@ def _specific_pages(pages) -> dict:
         if model is None:
             continue
         queryset = model.serve_queryset() if hasattr(model, "serve_queryset") else model.objects.all()
-        found.update({page.pk: page for page in queryset.filter(pk__in=ids)})
+        queryset = queryset.filter(pk__in=ids).order_by().defer(*_stream_fields(model))
+        if model._meta.label_lower in CARD_RELATED:
+            queryset = queryset.select_related(None).select_related(*CARD_RELATED[model._meta.label_lower])
+        found.update({page.pk: page for page in queryset})
     return found
+
+
+@functools.cache
+def _stream_fields(model) -> tuple:
+    return tuple(f.name for f in model._meta.concrete_fields if isinstance(f, StreamField))
 
 
 class SearchResult:

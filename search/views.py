@@ -6,11 +6,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.views.decorators.http import require_GET
-from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
 from haining.client_address import client_ip
-from search.services import clean_query, search_pages, suggestions_for_empty
+from search.services import clean_query, promotions_for, search_pages, site_for_request, suggestions_for_empty
 from search.suggestions import count_search, popular_terms
 from search.tasks import count_search_hit
 
@@ -36,18 +35,14 @@ def search(request):
     result_type = request.GET.get("type", "")[:20]
     page_number = request.GET.get("page", "1")[:12]
     outcome = search_pages(query, result_type, page_number)
+    site_for_request(request)  # the cards' links: looked up once, from the cache
     for result in outcome.results:
         result.html = result_template(result.page).render({"result": result, "page": result.page, "request": request})
 
     promotions = []
     first_page = outcome.page_obj is None or outcome.page_obj.number == 1
     if query and first_page and not outcome.result_type:
-        promotions = list(
-            SearchPromotion.objects.filter(query__query_string=query.lower())
-            .select_related("page")
-            .order_by("sort_order")
-        )
-        promotions = [p for p in promotions if p.page is None or p.page.live]
+        promotions = promotions_for(query)
     if query and first_page and count_search(query, client_ip(request)):
         count_search_hit(query)  # buffered: no write here (search.tasks)
 

@@ -220,13 +220,42 @@ def test_site_search_reuses_a_ranking_until_pages_change(client, pages):
 
 
 def test_editors_promoted_result_comes_first(client, pages):
+    """Promotions are cached like rankings: adding or removing one shows at the next search."""
     from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
-    SearchPromotion.objects.create(
+    assert "报名咨询请看这里" not in client.get("/search/", {"q": "报名"}).text
+    promotion = SearchPromotion.objects.create(
         query=Query.get("报名"), page=pages["about"], description="报名咨询请看这里", sort_order=0
     )
     html = client.get("/search/", {"q": "报名"}).text
     assert html.index("报名咨询请看这里") < html.index("/news/cad/")
+    promotion.delete()
+    assert "报名咨询请看这里" not in client.get("/search/", {"q": "报名"}).text
+
+
+def test_search_page_looks_up_the_site_once_until_sites_change(client, pages):
+    """The cards' links need the request's Site; its lookup is cached until a Site is saved."""
+
+    def site_queries():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/search/", {"q": "拔河"}).text
+        assert f'href="{pages["tug"].url}"' in html
+        return [q["sql"] for q in queries.captured_queries if "wagtailcore_site" in q["sql"]]
+
+    site_queries()
+    assert not site_queries()
+    site = pages["tug"].get_site()
+    site.site_name = "海宁市总工会"
+    site.save()
+    assert site_queries()
+
+
+def test_result_cards_do_not_load_page_bodies(client, pages):
+    """The specific pages behind the cards come without StreamField contents or cover images."""
+    with CaptureQueriesContext(connection) as queries:
+        assert f'href="{pages["tug"].url}"' in client.get("/search/", {"q": "拔河"}).text
+    loaded = [q["sql"] for q in queries.captured_queries if '"home_newspage"."lead"' in q["sql"]]
+    assert loaded and not any('"home_newspage"."body"' in sql or "home_siteimage" in sql for sql in loaded)
 
 
 def test_suggest_endpoint_returns_titles(client, pages):
