@@ -21,41 +21,18 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import served  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUR_QUERIES = ["文化宫", "职工 篮球", "培训", "工會", "拔河", "工会", "书屋", "海宁 职工", "古筝", "职工"]
 BAKERY_QUERIES = ["bread", "sourdough", "baking", "recipe", "chocolate", "london", "rye", "cake", "pie", "yeast"]
-LUA = """
-local paths = {%s}
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
-end
-"""
-
-
-def _run(cmd, env, cwd):
-    subprocess.run(cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-
-
-def _wait(url, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return
-        except Exception:
-            time.sleep(0.3)
-    raise SystemExit(f"no answer from {url}")
 
 
 def _paths(queries):
@@ -68,45 +45,6 @@ def _check(base, paths, marker):
             html = response.read().decode()
             if response.status != 200 or not re.search(marker, html):
                 raise SystemExit(f"{base}{path}: status {response.status}, no results marker {marker!r}")
-
-
-def _wrk(base, paths, duration, connections, workdir):
-    script = Path(workdir) / f"paths-{abs(hash(base))}.lua"
-    script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), base],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p99, int(errors.group(1)) if errors else 0
-
-
-def _gunicorn(python_bin_dir, app, port, env, cwd):
-    return subprocess.Popen(
-        [
-            str(Path(python_bin_dir) / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-            app,
-        ],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def main():
@@ -140,22 +78,24 @@ def main():
     manage = str(ROOT / ".venv" / "bin" / "manage")
     print("preparing this site (migrate, seed_demo, collectstatic) …", flush=True)
     for cmd in (["migrate", "--noinput"], ["seed_demo", "--force"], ["collectstatic", "--noinput"]):
-        _run([manage, *cmd], ours_env, ROOT)
+        served.run([manage, *cmd], ours_env, ROOT)
     bakery = args.bakerydemo.resolve()
     bakery_env = {**os.environ, "DJANGO_SETTINGS_MODULE": args.bakerydemo_settings}
     for name in ("DATABASE_URL", "REDIS_URL", "VAR_DIR"):
         bakery_env.pop(name, None)
     if not (bakery / "bakerydemo" / "collect_static" / "staticfiles.json").exists():
-        _run([str(bakery / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput"], bakery_env, bakery)
+        served.run(
+            [str(bakery / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput"], bakery_env, bakery
+        )
 
     ours_url, bakery_url = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
     servers = [
-        _gunicorn(ROOT / ".venv" / "bin", "haining.wsgi", args.port, ours_env, ROOT),
-        _gunicorn(bakery / ".venv" / "bin", "bakerydemo.wsgi", args.port + 1, bakery_env, bakery),
+        served.gunicorn(ROOT / ".venv" / "bin", "haining.wsgi", args.port, ours_env, ROOT),
+        served.gunicorn(bakery / ".venv" / "bin", "bakerydemo.wsgi", args.port + 1, bakery_env, bakery),
     ]
     try:
-        _wait(ours_url + "/search/?q=%E5%B7%A5%E4%BC%9A")
-        _wait(bakery_url + "/search/?q=bread")
+        served.wait(ours_url + "/search/?q=%E5%B7%A5%E4%BC%9A")
+        served.wait(bakery_url + "/search/?q=bread")
         ours_paths, bakery_paths = _paths(OUR_QUERIES), _paths(BAKERY_QUERIES)
         _check(ours_url, ours_paths, r"search-result__title")
         _check(bakery_url, bakery_paths, r'class="listing-card"')
@@ -163,8 +103,8 @@ def main():
         print(f"{'round':<6} {'site':<11} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}")
         ratios = []
         for n in range(1, args.rounds + 1):
-            ours = _wrk(ours_url, ours_paths, args.duration, args.connections, work)
-            theirs = _wrk(bakery_url, bakery_paths, args.duration, args.connections, work)
+            ours = served.wrk(ours_url, ours_paths, args.duration, args.connections, work)
+            theirs = served.wrk(bakery_url, bakery_paths, args.duration, args.connections, work)
             for label, (rps, p50, p99, errors) in (("this site", ours), ("bakerydemo", theirs)):
                 print(f"{n:<6} {label:<11} {rps:>8.1f} {p50:>9} {p99:>9} {errors:>8}")
             ratios.append(ours[0] / theirs[0])
@@ -172,9 +112,7 @@ def main():
         print(f"search req/s, this site / bakerydemo: {', '.join(f'{r:.2f}×' for r in ratios)}")
     finally:
         for server in servers:
-            os.killpg(server.pid, signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=30)
+            served.stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
 
