@@ -142,5 +142,8 @@ def _clear_cache():
     """Cached navigation/footer fragments must not leak between tests."""
     from django.core.cache import cache
 
+    from home import routing
+
     cache.clear()
+    routing.clear()  # the per-process site and route memo, keyed on the content version the cache held
     yield

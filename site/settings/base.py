@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "haining.input_guard.RejectNulMiddleware",
     # Anonymous full-page cache (home.pagecache): a hit is answered here, before sessions, auth and CSRF.
     "home.pagecache.PageCacheMiddleware",
+    # A page rendered after a cache miss: Wagtail's site lookup and page route from a per-process memo.
+    "home.routing.RouteMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
