@@ -1,0 +1,36 @@
+"""gunicorn runs with --preload (deploy/systemd/haining-web.service): importing the application in the master
+must leave no connection open that the forked workers would then share, and must load what workers share."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, sys
+import haining.wsgi  # what gunicorn --preload imports in the master before forking
+from django.db import connections
+print(json.dumps({
+    "open": [alias for alias in connections if connections[alias].connection is not None],
+    "rjieba": "rjieba" in sys.modules,
+}))
+"""
+
+
+def test_the_service_preloads_the_application():
+    service = (ROOT / "deploy/systemd/haining-web.service").read_text()
+    exec_start = service.split("ExecStart=", 1)[1].split("\nExec", 1)[0]
+    assert "gunicorn haining.wsgi:application --preload" in exec_start
+
+
+def test_importing_the_application_opens_no_database_connection(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.update({"DJANGO_SETTINGS_MODULE": "haining.settings.test", "VAR_DIR": str(tmp_path)})
+    result = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["open"] == []
+    assert probe["rjieba"] is True  # the segmentation dictionary is loaded before the fork, so workers share it
