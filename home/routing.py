@@ -13,7 +13,8 @@ queries before its template starts, more than its rendering (issue #18, bench/pa
   url_path; otherwise (unpublished, moved, deleted, renamed) Wagtail routes it afresh. Only routes that
   resolved are remembered, so a page published at a formerly missing address is found at once.
 
-Wagtail's own checks after routing (view restrictions, the before_serve_page hooks) run as before. Both
+The admin (SKIPPED_PATHS) is left to Wagtail. Wagtail's own checks after routing (view restrictions, the
+before_serve_page hooks) run as before. Both
 memos are bounded (MAX_ENTRIES, oldest dropped first) so that they cannot grow a worker's memory.
 """
 
@@ -30,6 +31,8 @@ from home.signals import content_version
 
 MAX_ENTRIES = 2000
 SITE_SECONDS = 60
+# Editors' pages look the site up as Wagtail does: the memo is for what visitors read.
+SKIPPED_PATHS = ("/admin/", "/django-admin/")
 
 _sites: OrderedDict = OrderedDict()
 _routes: OrderedDict = OrderedDict()
@@ -98,6 +101,8 @@ class RouteMemoMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(SKIPPED_PATHS):
+            return self.get_response(request)
         version = content_version()
         request._route_memo_version = version
         site = site_for_request(request, version)
@@ -106,7 +111,11 @@ class RouteMemoMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if view_func is not serve or request.method not in ("GET", "HEAD"):
+        if (
+            view_func is not serve
+            or request.method not in ("GET", "HEAD")
+            or not hasattr(request, "_route_memo_version")
+        ):
             return None
         path = view_kwargs.get("path", view_args[0] if view_args else "")
         try:

@@ -1,0 +1,66 @@
+"""The home page's open-courses row (training_tags.open_courses): kept two seconds, never longer, and a page
+showing it stays a live page for the full-page cache even when the row comes from the cache."""
+
+import datetime
+
+import pytest
+from django.core.cache.backends import locmem
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from home import pagecache
+from training.services.enrollment import enroll
+from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(site_root):
+    index = CourseIndexPageFactory(parent=site_root)
+    now = timezone.now()
+    term = TermFactory(
+        enrollment_opens_at=now - datetime.timedelta(days=1),
+        enrollment_closes_at=now + datetime.timedelta(days=10),
+        age_cutoff_date=datetime.date(2027, 7, 5),
+    )
+    course = CoursePageFactory(parent=index, title="少儿古筝启蒙班", term=term, capacity=1, waitlist_size=0)
+    course.save_revision().publish()
+    return course
+
+
+def _row(html):
+    return html.split('id="courses-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def _course_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/")
+    return response, sum('"training_coursepage"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_row_is_computed_once_within_two_seconds(course, client):
+    client.get("/")
+    first, computed = _course_queries(client)
+    assert "少儿古筝启蒙班" in _row(first.text) and ">报名中</span>" in _row(first.text)
+    assert computed == 0  # the second home page within two seconds reuses the row
+
+
+def test_a_filled_course_shows_full_after_two_seconds(course, client, monkeypatch, settings):
+    assert ">报名中</span>" in _row(client.get("/").text)
+    enroll(course.pk, applicant(1), source="web")  # the only seat goes; no publish, no version bump
+    clock = locmem.time.time
+    monkeypatch.setattr(locmem.time, "time", lambda: clock() + settings.PAGE_CACHE_LIVE_SECONDS + 0.01)
+    row = _row(client.get("/").text)
+    assert ">已满</span>" in row and ">报名中</span>" not in row
+
+
+def test_a_page_using_the_kept_row_is_still_kept_seconds_only(course, client, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    client.get("/enroll/lookup/")  # any request: the row is not involved
+    client.get("/")  # renders and stores the row, and the page for two seconds
+    client.cookies["hn_elder"] = "1"  # another page-cache entry, rendered with the kept row
+    elder = client.get("/")
+    assert elder[pagecache.HEADER] == "miss" and ">报名中</span>" in _row(elder.text)
+    assert elder["Cache-Control"].endswith("s-maxage=1")
