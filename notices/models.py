@@ -92,6 +92,6 @@ class Notice(models.Model):
 
     @property
     def masked_recipient(self) -> str:
-        from notices.sms import mask_recipient
+        from notices.masking import mask_recipient
 
         return mask_recipient(self.recipient)

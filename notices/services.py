@@ -35,8 +35,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notices import broker
+from notices.masking import mask_recipient
 from notices.models import Channel, Notice, NoticeStatus
-from notices.sms import SmsError, SmsMessage, mask_recipient, sms_backend
+from notices.sms import SmsError, SmsMessage, sms_backend
 
 logger = logging.getLogger(__name__)
 

@@ -38,6 +38,8 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from notices.masking import mask_recipient
+
 logger = logging.getLogger("notices.sms")
 
 TIMEOUT = 10  # seconds per provider request; a worker waits at most this long per attempt
@@ -58,16 +60,6 @@ class SmsMessage:
     text: str  # the full text, for the log backend and staff
     template: str = ""  # the notice kind; providers look it up in SMS_TEMPLATES
     params: dict = field(default_factory=dict)
-
-
-def mask_recipient(value: str) -> str:
-    """138****5678 for phone numbers, p***@example.cn for e-mail addresses (for logs and lists)."""
-    if "@" in value:
-        local, _, domain = value.partition("@")
-        return f"{local[:1]}***@{domain}"
-    if len(value) >= 7:
-        return f"{value[:3]}****{value[-4:]}"
-    return "*" * len(value)
 
 
 def e164(phone: str) -> str:

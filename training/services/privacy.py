@@ -25,6 +25,8 @@ import re
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Cast, Concat, ExtractYear, Left, Right
 
+from notices.masking import mask_email, mask_phone
+
 PERMISSION = "training.view_personal_data"
 
 #: Enrollment fields that are personal data, masked for users without the permission.
@@ -33,11 +35,6 @@ PERSONAL_FIELDS = ("applicant_name", "participant_name", "phone", "email", "id_n
 
 def can_see_personal_data(user) -> bool:
     return bool(user is not None and user.has_perm(PERMISSION))
-
-
-def mask_phone(phone: str) -> str:
-    phone = phone or ""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("****" if phone else "")
 
 
 def mask_id_number(number: str) -> str:
@@ -53,13 +50,6 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" + name[-1]  # one star whatever the length: the length is not shown either
-
-
-def mask_email(email: str) -> str:
-    if not email or "@" not in email:
-        return "****" if email else ""
-    local, domain = email.rsplit("@", 1)
-    return f"{local[:1]}***@{domain}"
 
 
 def birth_year(birth_date) -> str:
