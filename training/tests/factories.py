@@ -11,6 +11,12 @@ from training.services.enrollment import Applicant
 
 NOW = timezone.make_aware(datetime.datetime(2027, 5, 20, 9, 0))
 
+#: TermFactory(**OPEN): a term whose enrollment is open whenever the tests run.
+OPEN = dict(
+    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+)
+
 
 class TermFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -13,14 +13,9 @@ import pytest
 
 from notices.sms import LogSmsBackend
 from training.models import Enrollment
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, id_number
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, id_number
 
 pytestmark = pytest.mark.django_db
-
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 
 
 @pytest.fixture(autouse=True)

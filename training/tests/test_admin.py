@@ -1,19 +1,12 @@
 """Staff run enrollments in the Wagtail admin: list, filters, masked personal data, export, actions."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Group
 
 from training.services.enrollment import enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
 
 pytestmark = pytest.mark.django_db
-
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 
 
 @pytest.fixture

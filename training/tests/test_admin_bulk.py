@@ -1,7 +1,5 @@
 """Bulk actions on the enrollment list (录取 / 取消报名 / 递补录取) and the per-course roster header."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
@@ -9,14 +7,17 @@ from wagtail.models import ModelLogEntry
 
 from training.models import CoursePage, Enrollment, EnrollmentStatus
 from training.services.enrollment import EnrollmentError, confirm, enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, seat_counts
+from training.tests.factories import (
+    OPEN,
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    TermFactory,
+    applicant,
+    seat_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 BULK = "/admin/bulk/training/enrollment/{}/"
 
 

@@ -4,8 +4,6 @@ Schemathesis' own pytest plugin does not load under pytest 9 yet, so each operat
 is driven directly: positive cases (valid by the schema) and negative ones (violating it).
 """
 
-import datetime
-
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -14,14 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
 from training.models import Enrollment
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 EXAMPLES = int(__import__("os").environ.get("FUZZ_EXAMPLES", "30"))
 
 

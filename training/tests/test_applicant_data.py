@@ -11,14 +11,10 @@ from stdnum.cn import ric
 
 from training.models import Enrollment
 from training.services.enrollment import cancel, enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 # The same phone as people type it (the form stored it once, normalised).
 PHONE_FORMS = [
     "13900000001",

@@ -13,14 +13,10 @@ from django.contrib.auth.models import Group, Permission
 from training.exports import clean_text, content_disposition, neutralise_csv, sheet_title
 from training.models import Enrollment, mask_name
 from training.services.enrollment import enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, id_number
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, id_number
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 # 01:30 UTC is 09:30 in Beijing: the column first-come-first-served disputes rely on.
 SUBMITTED_UTC = datetime.datetime(2027, 5, 20, 1, 30, 5, tzinfo=datetime.UTC)
 

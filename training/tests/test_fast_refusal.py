@@ -21,14 +21,9 @@ from django.utils import timezone
 from training.models import Enrollment, EnrollmentStatus
 from training.services import enrollment as service
 from training.services import seats
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, id_number
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, id_number
 
 pytestmark = pytest.mark.django_db
-
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 
 
 @pytest.fixture(autouse=True)

@@ -19,14 +19,10 @@ from stdnum.cn import ric
 
 from training.services import privacy
 from training.services.enrollment import enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 MIN_CANDIDATES = 1000
 
 # Real spread: Haining, Hangzhou, Xinjiang (names with ·), Beijing; children and adults; X check characters.

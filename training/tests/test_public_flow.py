@@ -7,20 +7,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from training.models import Enrollment
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, id_number
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, id_number
 
 pytestmark = pytest.mark.django_db
-
-NOW_TERM = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 
 
 @pytest.fixture
 def course(site_root):
     index = CourseIndexPageFactory(parent=site_root)
-    return CoursePageFactory(parent=index, term=TermFactory(**NOW_TERM), capacity=1, waitlist_size=1)
+    return CoursePageFactory(parent=index, term=TermFactory(**OPEN), capacity=1, waitlist_size=1)
 
 
 def form_data(seq=1, **overrides):

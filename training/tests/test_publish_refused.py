@@ -19,16 +19,13 @@ from home.publishing import REFUSED_ACTION
 from home.tests.factories import NewsPageFactory
 from training.models import CoursePage
 from training.services.enrollment import enroll
+from training.tests import factories
 from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, seat_counts
 from training.tests.test_seats_editorial import edit_form, post_edit
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-    max_courses_per_participant=5,
-)
+OPEN = dict(factories.OPEN, max_courses_per_participant=5)
 
 
 @pytest.fixture

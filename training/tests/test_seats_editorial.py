@@ -20,15 +20,12 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from training.models import CoursePage, CourseSeats, Enrollment, EnrollmentStatus
 from training.services.enrollment import enroll
+from training.tests import factories
 from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-    max_courses_per_participant=5,
-)
+OPEN = dict(factories.OPEN, max_courses_per_participant=5)
 CAPACITY = 10
 
 

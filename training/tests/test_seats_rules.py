@@ -14,6 +14,7 @@ from django.db import connection
 from training.models import CoursePage, CourseSeats, Enrollment, EnrollmentStatus
 from training.services import enrollment as service
 from training.services.enrollment import EnrollmentError, cancel, enroll
+from training.tests import factories
 from training.tests.factories import (
     NOW,
     CourseIndexPageFactory,
@@ -26,11 +27,7 @@ from training.tests.test_seats_editorial import edit_form
 
 pytestmark = pytest.mark.django_db
 
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-    max_courses_per_participant=5,
-)
+OPEN = dict(factories.OPEN, max_courses_per_participant=5)
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ from wagtail.models import ModelLogEntry
 
 from training.models import Enrollment
 from training.services.enrollment import enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, id_number
+from training.tests.factories import OPEN, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant, id_number
 
 pytestmark = pytest.mark.django_db
-
-OPEN = dict(
-    enrollment_opens_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-    enrollment_closes_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
 
 
 @pytest.fixture
