@@ -96,8 +96,8 @@ def _valid_date(year, month, day) -> datetime.date:
         raise Http404("没有这一天的日历") from exc
 
 
-def day(request, index, year, month, day):
-    date = _valid_date(year, month, day)
+def _agenda(request, index, view, first, last, step):
+    """The agenda from `first` to `last`; the previous and next links move by `step`."""
     filters = cal.read_filters(request.GET)
     return index.render(
         request,
@@ -106,14 +106,19 @@ def day(request, index, year, month, day):
             request,
             index,
             filters,
-            "day",
-            days=cal.agenda(date, date, filters),
-            first=date,
-            last=date,
-            prev=date - datetime.timedelta(days=1),
-            next=date + datetime.timedelta(days=1),
+            view,
+            days=cal.agenda(first, last, filters),
+            first=first,
+            last=last,
+            prev=first - step,
+            next=first + step,
         ),
     )
+
+
+def day(request, index, year, month, day):
+    date = _valid_date(year, month, day)
+    return _agenda(request, index, "day", date, date, datetime.timedelta(days=1))
 
 
 def week(request, index, year, month, day):
@@ -122,23 +127,7 @@ def week(request, index, year, month, day):
     if monday != date:
         url = index.url + index.reverse_subpage("week", args=(monday.year, monday.month, monday.day))
         return redirect(url + (f"?{request.GET.urlencode()}" if request.GET else ""))
-    filters = cal.read_filters(request.GET)
-    sunday = monday + datetime.timedelta(days=6)
-    return index.render(
-        request,
-        template="culture/event_agenda.html",
-        context_overrides=_common(
-            request,
-            index,
-            filters,
-            "week",
-            days=cal.agenda(monday, sunday, filters),
-            first=monday,
-            last=sunday,
-            prev=monday - datetime.timedelta(days=7),
-            next=monday + datetime.timedelta(days=7),
-        ),
-    )
+    return _agenda(request, index, "week", monday, monday + datetime.timedelta(days=6), datetime.timedelta(days=7))
 
 
 def today(request, index):
