@@ -12,10 +12,8 @@ Set DATABASE_URL to measure on PostgreSQL (the database named in the URL is used
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,33 +26,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,500")
     args = parser.parse_args()
 
-    os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="haining-calbench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "haining.settings.test"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    from _common import make_home_site, setup_django
 
-    import django
-
-    django.setup()
+    setup_django("haining-calbench-")
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from wagtail.models import Page, Site
 
     from culture.models import EventCategory, EventDate, EventDateChange, EventIndexPage, EventPage, Venue
-    from home.models import HomePage
 
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     call_command("migrate", verbosity=0)
 
-    root = Page.get_first_root_node()
-    home = HomePage(title="海宁市总工会", slug="bench-home")
-    root.add_child(instance=home)
-    Site.objects.all().delete()
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    home = make_home_site()
     index = EventIndexPage(title="文化活动", slug="activities")
     home.add_child(instance=index)
     categories = [EventCategory.objects.create(name=n, slug=s) for n, s in [("电影", "film"), ("讲座", "lecture")]]

@@ -23,11 +23,9 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -35,17 +33,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁�
 GIVEN = "子涵欣怡梓轩浩然雨桐一诺宇轩思涵佳怡俊杰晨曦沐阳语嫣雅琪博文诗琪家豪"
 # Zhejiang area codes (Haining first) so ID numbers are not all alike.
 AREAS = ["330481", "330402", "330411", "330421", "330424", "330482", "330483", "330106", "330110", "310115"]
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def id_number(rnd: random.Random, birth: datetime.date, seq: int) -> str:
@@ -56,13 +43,12 @@ def id_number(rnd: random.Random, birth: datetime.date, seq: int) -> str:
 
 
 def build(enrollments: int, courses: int) -> dict:
+    from _common import make_home_site
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.utils import timezone
-    from wagtail.models import Page, Site
 
-    from home.models import HomePage
     from training.models import (
         CourseCategory,
         CourseIndexPage,
@@ -77,11 +63,7 @@ def build(enrollments: int, courses: int) -> dict:
     User = get_user_model()
 
     call_command("migrate", verbosity=0)
-    root = Page.get_first_root_node()
-    home = HomePage(title="海宁市总工会", slug="bench-home")
-    root.add_child(instance=home)
-    Site.objects.all().delete()
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    home = make_home_site()
     index = CourseIndexPage(title="培训课程", slug="courses")
     home.add_child(instance=index)
     category = CourseCategory.objects.create(name="器乐", slug="art")
@@ -188,21 +170,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=15)
     args = parser.parse_args()
 
-    os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="haining-exportbench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "haining.settings.test"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    from _common import recreate_postgres, setup_django
+
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         recreate_postgres(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    setup_django("haining-exportbench-")
+    from django.db import connection
     from django.test import Client
 
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     data = build(args.enrollments, args.courses)
     client = Client()
     client.force_login(data["user"])
