@@ -261,32 +261,34 @@ def seed(home, stdout=None):
     for course, extra in [(by_slug["child-0"], 3), (by_slug["child-4"], 2), (by_slug["child-6"], 0)]:
         for _ in range(course.capacity + extra):
             seq += 1
-            child_age = rnd.randint(max(course.age_min or 6, 6), course.age_max or 12)
-            birth = course.term.age_cutoff_date.replace(
-                year=course.term.age_cutoff_date.year - child_age
-            ) - datetime.timedelta(days=rnd.randint(10, 300))
-            female = rnd.random() < 0.5
-            surname = rnd.choice(SURNAMES)
+            applicant = _random_applicant(course, rnd, seq, youngest=max(course.age_min or 6, 6), phone_prefix="139")
             try:
-                enroll(
-                    course.pk,
-                    Applicant(
-                        applicant_name=surname + rnd.choice(GIVEN),
-                        phone=f"139{rnd.randint(10000000, 99999999)}",
-                        participant_name=surname + rnd.choice(GIVEN),
-                        id_number=demo_id_number(birth, seq, female),
-                        birth_date=birth,
-                        gender="F" if female else "M",
-                        consent=True,
-                    ),
-                    source="shell",
-                )
+                enroll(course.pk, applicant, source="shell")
             except EnrollmentError:
                 continue
     _seed_lesson_change(by_slug["child-0"])
     seq = _seed_lottery(by_slug["child-9"], now, rnd, seq, draw=True)
     _seed_lottery(by_slug["child-10"], now, rnd, seq, draw=False)
     say(f"  enrollments: {Enrollment.objects.count()}")
+
+
+def _random_applicant(course, rnd, seq, *, youngest, phone_prefix) -> Applicant:
+    """A child from `youngest` to the course's oldest age, with a parent: one demo application for `course`."""
+    child_age = rnd.randint(youngest, course.age_max or 12)
+    birth = course.term.age_cutoff_date.replace(year=course.term.age_cutoff_date.year - child_age) - datetime.timedelta(
+        days=rnd.randint(10, 300)
+    )
+    female = rnd.random() < 0.5
+    surname = rnd.choice(SURNAMES)
+    return Applicant(
+        applicant_name=surname + rnd.choice(GIVEN),
+        phone=f"{phone_prefix}{rnd.randint(10000000, 99999999)}",
+        participant_name=surname + rnd.choice(GIVEN),
+        id_number=demo_id_number(birth, seq, female),
+        birth_date=birth,
+        gender="F" if female else "M",
+        consent=True,
+    )
 
 
 def _seed_lesson_change(course):
@@ -316,26 +318,9 @@ def _seed_lottery(course, now, rnd, seq, draw: bool) -> int:
     course.save_revision().publish()
     for _ in range(course.capacity + course.waitlist_size + 8):
         seq += 1
-        child_age = rnd.randint(course.age_min or 6, course.age_max or 12)
-        birth = course.term.age_cutoff_date.replace(
-            year=course.term.age_cutoff_date.year - child_age
-        ) - datetime.timedelta(days=rnd.randint(10, 300))
-        female = rnd.random() < 0.5
-        surname = rnd.choice(SURNAMES)
+        applicant = _random_applicant(course, rnd, seq, youngest=course.age_min or 6, phone_prefix="137")
         try:
-            enroll(
-                course.pk,
-                Applicant(
-                    applicant_name=surname + rnd.choice(GIVEN),
-                    phone=f"137{rnd.randint(10000000, 99999999)}",
-                    participant_name=surname + rnd.choice(GIVEN),
-                    id_number=demo_id_number(birth, seq, female),
-                    birth_date=birth,
-                    gender="F" if female else "M",
-                    consent=True,
-                ),
-                source="shell",
-            )
+            enroll(course.pk, applicant, source="shell")
         except EnrollmentError:
             continue
     course.closes_at = now - datetime.timedelta(hours=2)
