@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from tests.browser import serve_default_site
 from tests.test_browser_home import _check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,17 +26,12 @@ document.addEventListener('securitypolicyviolation', function (e) {
 
 @pytest.fixture
 def full_demo(live_server, monkeypatch):
-    from wagtail.models import Site
-
     from haining.testing import ensure_wagtail_base_rows
 
     ensure_wagtail_base_rows()
     monkeypatch.setenv("DEMO_ADMIN_PASSWORD", PASSWORD)
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port = "localhost", live_server.thread.port
-    site.save()
-    return live_server.url.replace("127.0.0.1", "localhost")
+    return serve_default_site(live_server)
 
 
 def public_paths() -> list[str]:

@@ -3,52 +3,23 @@
 Screenshots land in var/screenshots/culture/; axe must find nothing; nothing scrolls sideways.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots" / "culture")
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+from tests.browser import check_page, new_context, screenshot_dir, serve_demo_site
+
+SHOTS = screenshot_dir("culture")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def calendar_site(live_server):
-    from wagtail.models import Site
-
-    from culture import demo as culture_demo
-    from haining.testing import ensure_wagtail_base_rows
-    from home import demo
-
-    ensure_wagtail_base_rows()
-    home = demo.seed()
-    culture_demo.seed(home)
-    demo.build_navigation(home)
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port = "localhost", live_server.thread.port
-    site.save()
-    return live_server.url.replace("127.0.0.1", "localhost")
-
-
-def _open(browser, viewport_name):
-    phone = viewport_name == "phone"
-    return browser.new_context(
-        viewport=VIEWPORTS[viewport_name], is_mobile=phone, has_touch=phone, device_scale_factor=1, locale="zh-CN"
-    )
+    return serve_demo_site(live_server, culture=True)
 
 
 def _check(tab, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    result = Axe().run(tab)
-    assert result.violations_count == 0, result.generate_report()
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    check_page(tab, SHOTS, name)
 
 
 def _film_month(calendar_site):
@@ -60,7 +31,7 @@ def _film_month(calendar_site):
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_month_view_and_event_page(browser, calendar_site, viewport):
-    context = _open(browser, viewport)
+    context = new_context(browser, viewport)
     tab = context.new_page()
     day, month_url = _film_month(calendar_site)
     tab.goto(month_url)
@@ -88,7 +59,7 @@ def test_month_view_and_event_page(browser, calendar_site, viewport):
 
 
 def test_filters_survive_month_navigation(browser, calendar_site):
-    context = _open(browser, "desktop")
+    context = new_context(browser, "desktop")
     tab = context.new_page()
     _, month_url = _film_month(calendar_site)
     tab.goto(month_url)
@@ -106,7 +77,7 @@ def test_filters_survive_month_navigation(browser, calendar_site):
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_upcoming_list_and_home_row(browser, calendar_site, viewport):
-    context = _open(browser, viewport)
+    context = new_context(browser, viewport)
     tab = context.new_page()
     tab.goto(calendar_site + "/activities/")
     assert tab.locator(".agenda-day").count() >= 3

@@ -1,47 +1,24 @@
 """Home, news index and news page in headless Chromium at desktop and phone width: screenshots and axe."""
 
-import os
-from pathlib import Path
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots" / "home"))
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+from tests.browser import check_page, new_context, screenshot_dir, serve_demo_site
+
+SHOTS = screenshot_dir("home")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def demo_site(live_server):
-    from wagtail.models import Site
-
-    from haining.testing import ensure_wagtail_base_rows
-    from home import demo
-
-    ensure_wagtail_base_rows()
-    home = demo.seed()
-    demo.build_navigation(home)
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port = "localhost", live_server.thread.port
-    site.save()
-    return live_server.url.replace("127.0.0.1", "localhost")
+    return serve_demo_site(live_server)
 
 
-def _open(browser, viewport_name):
-    phone = viewport_name == "phone"
-    return browser.new_context(
-        viewport=VIEWPORTS[viewport_name], is_mobile=phone, has_touch=phone, device_scale_factor=1, locale="zh-CN"
-    )
+_open = new_context  # the other browser test files import _open, _check and demo_site from here
 
 
 def _check(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    result = Axe().run(page)
-    assert result.violations_count == 0, result.generate_report()
-    # Nothing is wider than the viewport (no sideways scrolling on phones).
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    check_page(page, SHOTS, name)  # SHOTS read when called: test_browser_public_pages swaps it
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
