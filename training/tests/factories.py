@@ -64,6 +64,18 @@ class CoursePageFactory(wagtail_factories.PageFactory):
     first_lesson = datetime.date(2027, 7, 5)
 
 
+def course_index_on_new_site(home_slug: str) -> CourseIndexPage:
+    """A course index under a new home page that is the default site (transactional tests: the flush empties the tree)."""
+    from wagtail.models import Site
+
+    from haining.testing import ensure_wagtail_base_rows
+    from home.tests.factories import HomePageFactory
+
+    home = HomePageFactory(parent=ensure_wagtail_base_rows(), slug=home_slug)
+    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
+    return CourseIndexPageFactory(parent=home)
+
+
 def id_number(birth: datetime.date, seq: int = 1, female: bool = False) -> str:
     from training.demo import demo_id_number
 

@@ -14,7 +14,7 @@ from django.db import connection
 
 from training.models import Enrollment, EnrollmentStatus
 from training.services import enrollment as service
-from training.tests.factories import NOW, CourseIndexPageFactory, CoursePageFactory, applicant, seat_counts
+from training.tests.factories import NOW, CoursePageFactory, applicant, course_index_on_new_site, seat_counts
 
 THREADS = 20
 CAPACITY = 5
@@ -24,15 +24,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 
 @pytest.fixture
 def course():
-    from wagtail.models import Site
-
-    from haining.testing import ensure_wagtail_base_rows
-    from home.tests.factories import HomePageFactory
-
-    root = ensure_wagtail_base_rows()
-    home = HomePageFactory(parent=root, slug="rush-home")
-    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
-    index = CourseIndexPageFactory(parent=home)
+    index = course_index_on_new_site("rush-home")
     return CoursePageFactory(parent=index, capacity=CAPACITY, waitlist_size=THREADS)
 
 

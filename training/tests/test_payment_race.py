@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from training.models import Enrollment
 from training.services.enrollment import EnrollmentError, enroll
 from training.services.payments import mark_paid, release_unpaid
-from training.tests.factories import NOW, CourseIndexPageFactory, CoursePageFactory, applicant
+from training.tests.factories import NOW, CoursePageFactory, applicant, course_index_on_new_site
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 DEADLINE = NOW + datetime.timedelta(days=30)
@@ -24,15 +24,7 @@ LATE = DEADLINE + datetime.timedelta(hours=1)
 
 @pytest.fixture
 def unpaid():
-    from wagtail.models import Site
-
-    from haining.testing import ensure_wagtail_base_rows
-    from home.tests.factories import HomePageFactory
-
-    root = ensure_wagtail_base_rows()
-    home = HomePageFactory(parent=root, slug="pay-home")
-    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
-    index = CourseIndexPageFactory(parent=home)
+    index = course_index_on_new_site("pay-home")
     course = CoursePageFactory(parent=index, capacity=1, waitlist_size=2, fee=480, payment_deadline=DEADLINE)
     first = enroll(course.pk, applicant(1), now=NOW).enrollment
     waiting = enroll(course.pk, applicant(2), now=NOW).enrollment

@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from training.models import ACTIVE_STATUSES, Enrollment
 from training.services import enrollment as service
-from training.tests.factories import NOW, CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import NOW, CoursePageFactory, TermFactory, applicant, course_index_on_new_site
 
 PEOPLE = 5
 COURSES = 6
@@ -28,15 +28,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 
 @pytest.fixture
 def courses():
-    from wagtail.models import Site
-
-    from haining.testing import ensure_wagtail_base_rows
-    from home.tests.factories import HomePageFactory
-
-    root = ensure_wagtail_base_rows()
-    home = HomePageFactory(parent=root, slug="limit-home")
-    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
-    index = CourseIndexPageFactory(parent=home)
+    index = course_index_on_new_site("limit-home")
     term = TermFactory(max_courses_per_participant=LIMIT)
     return [CoursePageFactory(parent=index, term=term, capacity=50, waitlist_size=0) for _ in range(COURSES)]
 
