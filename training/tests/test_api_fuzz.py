@@ -52,7 +52,10 @@ def test_no_generated_request_produces_a_server_error(api_schema, mode):
             assert response.status_code < 500, (case.method, case.formatted_path, case.body, response.text[:300])
 
         run()
-    # The run reached the application's own answers, not only schema rejections.
-    assert any(code in seen for code in (200, 201, 404, 409)), seen
+    # Valid requests reach the application's own answers, not only schema rejections. (Requests that
+    # break the schema may all be rejected as 400/422, rightly: no such assertion for them.)
+    if mode == GenerationMode.POSITIVE:
+        assert any(code in seen for code in (200, 201, 404, 409)), seen
+    assert seen and all(code < 500 for code in seen), seen
     # Whatever was accepted was stored whole: no enrollment without its required fields.
     assert not Enrollment.objects.filter(phone="").exists()
