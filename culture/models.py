@@ -25,7 +25,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock
-from home.models import SitePage
+from home.models import Category, SitePage
 
 WEEKDAY_CHOICES = [
     ("0", "周一"),
@@ -66,22 +66,14 @@ class Venue(index.Indexed, models.Model):
         return f"{self.name} {self.room}".strip()
 
 
-class EventCategory(models.Model):
-    name = models.CharField("名称", max_length=30, unique=True)
+class EventCategory(Category):
     slug = models.SlugField(
         "网址标识", max_length=40, unique=True, help_text="英文字母、数字或连字符，用于筛选和订阅地址"
     )
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
-
-    class Meta:
-        ordering = ["sort_order", "name"]
+    class Meta(Category.Meta):
         verbose_name = "活动类别"
         verbose_name_plural = "活动类别"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EventStatus(models.TextChoices):

@@ -218,7 +218,9 @@ class StandardPage(SitePage):
         return self.listing_summary or self.intro or self.search_description or ""
 
 
-class NewsCategory(models.Model):
+class Category(models.Model):
+    """A named category in a set order: news 栏目, course 类别 and event 类别 are all one."""
+
     name = models.CharField("名称", max_length=30, unique=True)
     slug = models.SlugField("网址标识", max_length=40, unique=True, allow_unicode=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
@@ -226,12 +228,17 @@ class NewsCategory(models.Model):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
 
     class Meta:
+        abstract = True
         ordering = ["sort_order", "name"]
-        verbose_name = "新闻栏目"
-        verbose_name_plural = "新闻栏目"
 
     def __str__(self) -> str:
         return self.name
+
+
+class NewsCategory(Category):
+    class Meta(Category.Meta):
+        verbose_name = "新闻栏目"
+        verbose_name_plural = "新闻栏目"
 
 
 class NewsPageTag(TaggedItemBase):

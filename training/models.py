@@ -17,7 +17,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from home.blocks import BodyBlock
-from home.models import SitePage
+from home.models import Category, SitePage
 from training.services.privacy import mask_id_number, mask_name, mask_phone  # noqa: F401  (one set of rules)
 
 
@@ -102,20 +102,10 @@ class Term(models.Model):
             raise ValidationError(errors)
 
 
-class CourseCategory(models.Model):
-    name = models.CharField("名称", max_length=30, unique=True)
-    slug = models.SlugField("网址标识", max_length=40, unique=True, allow_unicode=True)
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
-
-    class Meta:
-        ordering = ["sort_order", "name"]
+class CourseCategory(Category):
+    class Meta(Category.Meta):
         verbose_name = "课程类别"
         verbose_name_plural = "课程类别"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Teacher(index.Indexed, models.Model):
