@@ -7,7 +7,6 @@ all read "0 of 5 taken" before any of them writes, and the course is oversold.
 """
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -26,18 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 def course():
     index = course_index_on_new_site("rush-home")
     return CoursePageFactory(parent=index, capacity=CAPACITY, waitlist_size=THREADS)
-
-
-@pytest.fixture
-def slow_rules(monkeypatch):
-    """Widen the window between reading the seat count and writing, as a busy server would."""
-    original = service.check_rules
-
-    def slow(*args, **kwargs):
-        time.sleep(0.05)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(service, "check_rules", slow)
 
 
 def rush(course_id, lock):

@@ -9,7 +9,6 @@ the person's courses before the others commit, and people end with more than two
 """
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -31,18 +30,6 @@ def courses():
     index = course_index_on_new_site("limit-home")
     term = TermFactory(max_courses_per_participant=LIMIT)
     return [CoursePageFactory(parent=index, term=term, capacity=50, waitlist_size=0) for _ in range(COURSES)]
-
-
-@pytest.fixture
-def slow_rules(monkeypatch):
-    """Widen the window between counting the person's courses and writing, as a busy server would."""
-    original = service.check_rules
-
-    def slow(*args, **kwargs):
-        time.sleep(0.05)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(service, "check_rules", slow)
 
 
 def rush(courses, person_lock):
