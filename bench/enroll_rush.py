@@ -47,6 +47,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import make_home_site, recreate_postgres  # noqa: E402  (bench/ is on sys.path when run)
+
 GOALS = {"spread": 300.0, "instant": 1000.0}  # p99 in ms (issue #18)
 NGINX = "/usr/sbin/nginx"
 
@@ -66,34 +68,17 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare(seats: int, waitlist: int, patterns) -> dict[str, int]:
     """Migrate and create one open course per pattern; returns {pattern: course id} (this process, same db)."""
     import django
 
     django.setup()
     from django.core.management import call_command
-    from wagtail.models import Page, Site
 
-    from home.models import HomePage
     from training.models import CourseCategory, CourseIndexPage, CoursePage, Term
 
     call_command("migrate", verbosity=0)
-    root = Page.get_first_root_node()
-    home = HomePage(title="海宁市总工会", slug="rush-home")
-    root.add_child(instance=home)
-    Site.objects.all().delete()
-    Site.objects.create(hostname="127.0.0.1", port=80, root_page=home, is_default_site=True)
+    home = make_home_site()
     index = CourseIndexPage(title="培训课程", slug="courses")
     home.add_child(instance=index)
     now = datetime.datetime.now(datetime.UTC)
@@ -343,7 +328,7 @@ def main() -> int:
         env["REDIS_URL"] = args.redis_url
     os.environ.update(env)
 
-    recreate_database(args.database_url)
+    recreate_postgres(args.database_url)
     courses = prepare(args.seats, args.waitlist, patterns)
     from django.db import connection
 
