@@ -83,14 +83,26 @@ def route_for_request(request, path: str, version: int):
         model, pk, url_path, args, kwargs = hit
         page = _fetch(model, pk, url_path)
         if page is not None:
-            request._wagtail_route_for_request = RouteResult(page, args=list(args), kwargs=dict(kwargs))
+            if hasattr(page, "resolve_subpage"):
+                # A routable page's route carries its view bound to the page object routed (Wagtail's
+                # RoutablePageMixin.route): route the fresh page again from itself, never reuse that view.
+                request._wagtail_route_for_request = page.route(request, _below(page, site, path))
+            else:
+                request._wagtail_route_for_request = RouteResult(page, args=list(args), kwargs=dict(kwargs))
             return request._wagtail_route_for_request
         _routes.pop(key, None)
     result = Page.route_for_request(request, path)
     if result is not None:
         page, args, kwargs = result
-        _remember(_routes, key, (type(page), page.pk, page.url_path, tuple(args), dict(kwargs)))
+        kept = () if hasattr(page, "resolve_subpage") else tuple(args)
+        _remember(_routes, key, (type(page), page.pk, page.url_path, kept, dict(kwargs)))
     return result
+
+
+def _below(page, site, path: str) -> list[str]:
+    """The path components after `page`'s own address (a routable page's sub-route, e.g. ["2026", "11"])."""
+    depth = len([c for c in page.url_path[len(site.root_page.url_path) :].split("/") if c])
+    return [c for c in path.split("/") if c][depth:]
 
 
 class RouteMemoMiddleware:

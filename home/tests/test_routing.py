@@ -101,3 +101,19 @@ def test_the_memo_is_bounded(news, client, monkeypatch):
     client.get(news.get_parent().url + "feed/")
     client.get("/")
     assert len(routing._routes) <= 2 and len(routing._sites) <= 2
+
+
+def test_a_routable_page_shows_its_published_change_when_the_version_is_not_seen(news, client, frozen_version):
+    """Wagtail binds a routable page's view to the page object it routed: a remembered route must render the
+    page as it is now (news index and its feed, the event calendar), not the object of the first request."""
+    from culture.tests.factories import EventIndexPageFactory
+
+    index = news.get_parent().specific
+    calendar = EventIndexPageFactory(parent=index.get_parent(), title="文化活动", slug="huodong")
+    calendar.save_revision().publish()
+    for page in (index, calendar):
+        assert client.get(page.url).status_code == 200
+        page.title = f"{page.title}（改版）"
+        page.save_revision().publish()
+        assert f"{page.title}" in client.get(page.url).text
+    assert client.get(index.url + "feed/").status_code == 200
