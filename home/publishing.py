@@ -57,9 +57,15 @@ def publish_due(now=None) -> ScheduledRun:
             with transaction.atomic():
                 obj.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
             run.unpublished += 1
-    for revision in Revision.objects.filter(approved_go_live_at__lt=now).order_by("approved_go_live_at"):
+    due = Revision.objects.filter(approved_go_live_at__lt=now)
+    for revision_id in list(due.order_by("approved_go_live_at").values_list("pk", flat=True)):
         try:
             with transaction.atomic():
+                # Claimed under its row lock and read again: a run that overlaps this one (a slow run, cron
+                # beside beat) skips what was published meanwhile instead of publishing it over newer content.
+                revision = due.select_for_update().filter(pk=revision_id).first()
+                if revision is None:
+                    continue
                 revision.publish(log_action="wagtail.publish.scheduled")
         except ValidationError as error:
             reason = refusal_reason(error)

@@ -417,7 +417,11 @@ TRAINING_RATE_LIMITS: dict = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Pages and snippets set to go live or expire at a time (定时发布/到期下线), each on its own (home.publishing).
-    "home-publish-scheduled": {"task": "home.tasks.publish_scheduled", "schedule": 60.0},
+    "home-publish-scheduled": {
+        "task": "home.tasks.publish_scheduled",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a tick queued behind a slow run is dropped, not run late on top of it
+    },
     # Notices whose delivery task never ran (broker down at the time) or whose worker died.
     "notices-sweep": {"task": "notices.tasks.sweep_notices", "schedule": 60.0},
     "training-expire-offers": {"task": "training.tasks.expire_offers", "schedule": 600.0},

@@ -124,3 +124,38 @@ def test_bulk_publish_from_the_page_listing_refuses_that_draft_with_the_reason(c
     assert "未能发布：名额不能少于已录取（含递补待确认）的 3 人" in client.get(listing).text
     assert CoursePage.objects.get(pk=course.pk).capacity == 4
     assert seat_counts(course) == (3, 0)
+
+
+def test_an_overlapping_scheduler_run_does_not_publish_a_revision_over_newer_content(site_root, monkeypatch):
+    """Two runs read the same due list (a slow run and the next tick, or cron beside beat). The other run
+    publishes the revision first and an editor then publishes newer content: this run must skip it."""
+    import contextlib
+
+    from django.db import transaction
+
+    from home import publishing
+    from home.tests.factories import NewsPageFactory
+
+    news = NewsPageFactory(parent=site_root, title="旧标题")
+    news.title = "定时标题"
+    news.save_revision(approved_go_live_at=timezone.now() + datetime.timedelta(minutes=1))
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    real_atomic, overlapped = transaction.atomic, []
+
+    @contextlib.contextmanager
+    def atomic_after_the_other_run(*args, **kwargs):
+        if not overlapped:  # between this run's read of the due list and its claim
+            overlapped.append(True)
+            with real_atomic():
+                Revision.objects.get(approved_go_live_at__isnull=False).publish()
+            page = news.__class__.objects.get(pk=news.pk)
+            page.title = "编辑后来的标题"
+            page.save_revision().publish()
+        with real_atomic(*args, **kwargs):
+            yield
+
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(publishing.transaction, "atomic", atomic_after_the_other_run)
+    run = publishing.publish_due()
+    assert overlapped and run.published == 0
+    assert news.__class__.objects.get(pk=news.pk).title == "编辑后来的标题"
