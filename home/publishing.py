@@ -87,7 +87,8 @@ class RefusedPublishMiddleware:
     (see the module docstring), and Wagtail lets the ValidationError through as a 500. Wagtail's
     workflow approval runs in one transaction, so when it is refused nothing of it stays: the workflow
     waits on the same step and the draft is kept. This answers with an error banner on the page the
-    reviewer came from (for the approval modal, the JSON it expects). Must come after MessageMiddleware.
+    reviewer came from (for the approval modal, the JSON it expects). Other admin actions that save a page
+    (锁定, 移动 …) can meet the same rule: they get the reason as 操作未完成. Must come after MessageMiddleware.
     """
 
     def __init__(self, get_response):
@@ -110,7 +111,8 @@ class RefusedPublishMiddleware:
             return None
         reason = refusal_reason(exception)
         logger.warning("Admin action at %s refused by validation: %s", request.path, reason)
-        messages.error(request, f"未能发布：{reason}")
+        publishing = "/workflow/action/" in request.path or request.path.endswith("/publish/")
+        messages.error(request, f"{'未能发布' if publishing else '操作未完成'}：{reason}")
         back = request.META.get("HTTP_REFERER", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = admin_home

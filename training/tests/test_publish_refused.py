@@ -159,3 +159,17 @@ def test_an_overlapping_scheduler_run_does_not_publish_a_revision_over_newer_con
     run = publishing.publish_due()
     assert overlapped and run.published == 0
     assert news.__class__.objects.get(pk=news.pk).title == "编辑后来的标题"
+
+
+def test_another_admin_action_refused_by_the_same_rule_is_not_called_publishing(client, course, admin_user):
+    """锁定 saves the page too: on a course left over its 名额 (a data fix) the reason shows as 操作未完成."""
+    from training.models import CourseSeats
+
+    CoursePage.objects.filter(pk=course.pk).update(capacity=2)
+    CourseSeats.objects.filter(course_id=course.pk).update(confirmed=3)
+    client.force_login(admin_user)
+    listing = f"http://testserver/admin/pages/{course.get_parent().pk}/"
+    response = client.post(f"/admin/pages/{course.pk}/lock/", headers={"referer": listing})
+    assert response.status_code == 302 and response.url == listing
+    banner = client.get(listing).text
+    assert "操作未完成：名额不能少于已录取" in banner and "未能发布" not in banner
