@@ -187,9 +187,10 @@ def _cached(kind: str, text: str, compute):
 
 
 def promotions_for(query: str) -> list:
-    """The editors' promoted results for `query` (live pages or external links), in their order.
+    """The editors' promoted results for `query` (live, public pages or external links), in their order.
 
-    Cached like the rankings: a saved or deleted promotion, page or site makes them stale.
+    Cached like the rankings: a saved or deleted promotion, page or site makes them stale. A promoted
+    page made private is left out, as the search results leave it out.
     """
     from wagtail.contrib.search_promotions.models import SearchPromotion
 
@@ -201,7 +202,13 @@ def promotions_for(query: str) -> list:
         )
         return [p for p in promotions if p.page is None or p.page.live]
 
-    return _cached("promotions", query.lower(), compute)
+    promotions = _cached("promotions", query.lower(), compute)
+    page_ids = [p.page_id for p in promotions if p.page_id]
+    if not page_ids:
+        return promotions
+    # Cached objects: whether each page is still live and public is read now (one query).
+    shown = set(Page.objects.filter(pk__in=page_ids).live().public().values_list("pk", flat=True))
+    return [p for p in promotions if p.page_id is None or p.page_id in shown]
 
 
 def site_for_request(request):
@@ -254,12 +261,15 @@ def _specific_pages(pages) -> dict:
     for page in pages:
         ids_by_type.setdefault(page.content_type_id, []).append(page.pk)
     found = {}
+    # The ranking is cached; a page unpublished or made private since (seen late by a worker without the
+    # shared cache) must not come back as a card: live and public are checked again here.
+    private = Page.objects.private_q() if ids_by_type else None
     for content_type_id, ids in ids_by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
         queryset = model.serve_queryset() if hasattr(model, "serve_queryset") else model.objects.all()
-        queryset = queryset.filter(pk__in=ids).order_by().defer(*_stream_fields(model))
+        queryset = queryset.filter(pk__in=ids, live=True).exclude(private).order_by().defer(*_stream_fields(model))
         if model._meta.label_lower in CARD_RELATED:
             queryset = queryset.select_related(None).select_related(*CARD_RELATED[model._meta.label_lower])
         found.update({page.pk: page for page in queryset})

@@ -407,3 +407,54 @@ def test_postgres_rebuild_settles_the_index_table(pages):
     assert len(settle) == 2
     assert not any("INSERT INTO" in sql for sql in statements[settle[0] :])  # after the last write
     assert titles("拔河")[:1] == [TITLES["tug"]]
+
+
+# --- The ranking and promotions are cached: what a worker shows when it missed the change -------------------
+
+
+@pytest.fixture
+def bookroom(site_root):
+    index = NewsIndexPageFactory(parent=site_root, slug="news")
+    page = NewsPageFactory(parent=index, title="职工书屋免费开放", slug="shuwu", lead="")
+    page.save_revision().publish()
+    return page
+
+
+def _shows(client, text, query="书屋"):
+    return text in client.get("/search/", {"q": query}).text
+
+
+@pytest.mark.parametrize("change", ["unpublish", "private"])
+def test_a_page_unpublished_or_made_private_leaves_results_even_where_the_cache_missed_it(client, bookroom, change):
+    """A worker without the shared cache (or a change made by cron's process) keeps the cached ranking:
+    the cards are still checked live and public, so the page does not come back."""
+    from unittest import mock
+
+    from wagtail.models import PageViewRestriction
+
+    assert _shows(client, "/news/shuwu/")
+    with mock.patch("search.services.forget_ranked_results"):
+        if change == "unpublish":
+            bookroom.unpublish()
+        else:
+            PageViewRestriction.objects.create(page=bookroom, restriction_type="login")
+    assert not _shows(client, "/news/shuwu/")
+
+
+def test_a_promoted_page_made_private_or_unpublished_is_no_longer_promoted(client, bookroom):
+    from unittest import mock
+
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+    from wagtail.models import PageViewRestriction
+
+    secret = NewsPageFactory(parent=bookroom.get_parent(), title="内部通知名单", slug="neibu", lead="")
+    notice = NewsPageFactory(parent=bookroom.get_parent(), title="暑期开放时间", slug="kaifang", lead="")
+    for n, page in enumerate((secret, notice)):
+        page.save_revision().publish()
+        SearchPromotion.objects.create(query=Query.get("书屋"), page=page, sort_order=n)
+    assert _shows(client, "内部通知名单") and _shows(client, "暑期开放时间")
+    PageViewRestriction.objects.create(page=secret, restriction_type="login")
+    assert not _shows(client, "内部通知名单")
+    with mock.patch("search.services.forget_ranked_results"):
+        notice.unpublish()
+    assert not _shows(client, "暑期开放时间")
