@@ -201,7 +201,6 @@ def served(args, var_dir: str, urls: dict) -> None:
 
 def side_by_side(args) -> None:
     import re
-    import secrets
     import shutil
     import urllib.parse
     import urllib.request
@@ -216,21 +215,9 @@ def side_by_side(args) -> None:
     root = bench_dir.parent
     bakery = args.bakerydemo.resolve()
     work = tempfile.mkdtemp(prefix="haining-pages-vs-bakery-")
-    ours_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "production_settings",
-        "PYTHONPATH": str(bench_dir),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "RATE_LIMITS": "off",
-        "VAR_DIR": work,
-        "LOG_LEVEL": "WARNING",
-        "DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(16),  # seed_demo refuses production settings without it
-        "PAGE_CACHE": "0",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SEARCH_URL", "MEDIA_ROOT"):
-        ours_env.pop(name, None)
+    ours_env = served.production_env(
+        work, DJANGO_SETTINGS_MODULE="production_settings", PYTHONPATH=str(bench_dir), PAGE_CACHE="0"
+    )
     bakery_env = {**os.environ, "DJANGO_SETTINGS_MODULE": args.bakerydemo_settings}
     for name in ("DATABASE_URL", "REDIS_URL", "VAR_DIR", "PYTHONPATH", "MEDIA_ROOT"):
         bakery_env.pop(name, None)

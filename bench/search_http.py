@@ -19,7 +19,6 @@ ratio, and the load average.
 import argparse
 import os
 import re
-import secrets
 import shutil
 import sys
 import tempfile
@@ -62,19 +61,7 @@ def main():
         raise SystemExit("wrk is missing (apt-get install wrk)")
 
     work = tempfile.mkdtemp(prefix="haining-search-http-")
-    ours_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "haining.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "RATE_LIMITS": "off",
-        "VAR_DIR": work,
-        "LOG_LEVEL": "WARNING",
-        "DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(16),  # seed_demo refuses production settings without it
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SEARCH_URL"):
-        ours_env.pop(name, None)
+    ours_env = served.production_env(work)
     manage = str(ROOT / ".venv" / "bin" / "manage")
     print("preparing this site (migrate, seed_demo, collectstatic) …", flush=True)
     for cmd in (["migrate", "--noinput"], ["seed_demo", "--force"], ["collectstatic", "--noinput"]):

@@ -3,6 +3,7 @@
 
 import os
 import re
+import secrets
 import subprocess
 import time
 import urllib.request
@@ -101,3 +102,24 @@ def workers_memory(master_pid):
 
 def load():
     return " ".join(f"{value:.2f}" for value in os.getloadavg()) + f" ({os.cpu_count()} cores)"
+
+
+def production_env(work: str, **extra: str) -> dict:
+    """Environment for this site under production settings on loopback: DEBUG off, a throwaway VAR_DIR,
+    rate limits off, no shared services (each bench adds what it measures, e.g. PAGE_CACHE)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "haining.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "RATE_LIMITS": "off",
+        "VAR_DIR": work,
+        "LOG_LEVEL": "WARNING",
+        "DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(16),  # seed_demo refuses production settings without it
+        **extra,
+    }
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SEARCH_URL", "MEDIA_ROOT"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
