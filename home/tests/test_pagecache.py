@@ -1,17 +1,15 @@
 """The anonymous full-page cache (home.pagecache) and purging the proxy on publish (home.frontend_cache)."""
 
-import datetime
 import http.server
 import threading
 
 import pytest
-from django.utils import timezone
 
 from home import pagecache
 from home.models import NavigationSettings, SiteContactSettings
 from home.tests.factories import NewsIndexPageFactory, NewsPageFactory, StandardPageFactory
 from training.services.enrollment import enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import applicant, one_seat_course_on_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -148,16 +146,8 @@ def test_admin_preview_and_personal_pages_are_never_stored(news, client):
 
 @pytest.fixture
 def courses(site_root):
-    index = CourseIndexPageFactory(parent=site_root)
-    now = timezone.now()
-    term = TermFactory(
-        enrollment_opens_at=now - datetime.timedelta(days=1),
-        enrollment_closes_at=now + datetime.timedelta(days=10),
-        age_cutoff_date=datetime.date(2027, 7, 5),
-    )
-    course = CoursePageFactory(parent=index, title="少儿古筝启蒙班", term=term, capacity=1, waitlist_size=0)
-    course.save_revision().publish()
-    return index, course
+    course = one_seat_course_on_sale(site_root)
+    return course.get_parent().specific, course
 
 
 def test_course_page_with_the_enrollment_form_is_never_stored(courses, client):

@@ -64,6 +64,21 @@ class CoursePageFactory(wagtail_factories.PageFactory):
     first_lesson = datetime.date(2027, 7, 5)
 
 
+def one_seat_course_on_sale(parent) -> CoursePage:
+    """A published one-seat course (no waitlist) in a course index under `parent`, its term's window open
+    now: the home page's 培训课程报名 row shows it, and one enrollment fills it."""
+    now = timezone.now()
+    term = TermFactory(
+        enrollment_opens_at=now - datetime.timedelta(days=1),
+        enrollment_closes_at=now + datetime.timedelta(days=10),
+        age_cutoff_date=datetime.date(2027, 7, 5),
+    )
+    index = CourseIndexPageFactory(parent=parent)
+    course = CoursePageFactory(parent=index, title="少儿古筝启蒙班", term=term, capacity=1, waitlist_size=0)
+    course.save_revision().publish()
+    return course
+
+
 def course_index_on_new_site(home_slug: str) -> CourseIndexPage:
     """A course index under a new home page that is the default site (transactional tests: the flush empties the tree)."""
     from wagtail.models import Site

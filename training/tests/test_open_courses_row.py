@@ -1,33 +1,22 @@
 """The home page's open-courses row (training_tags.open_courses): kept two seconds, never longer, and a page
 showing it stays a live page for the full-page cache even when the row comes from the cache."""
 
-import datetime
 import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from home import pagecache
 from training.services.enrollment import enroll
-from training.tests.factories import CourseIndexPageFactory, CoursePageFactory, TermFactory, applicant
+from training.tests.factories import applicant, one_seat_course_on_sale
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def course(site_root):
-    index = CourseIndexPageFactory(parent=site_root)
-    now = timezone.now()
-    term = TermFactory(
-        enrollment_opens_at=now - datetime.timedelta(days=1),
-        enrollment_closes_at=now + datetime.timedelta(days=10),
-        age_cutoff_date=datetime.date(2027, 7, 5),
-    )
-    course = CoursePageFactory(parent=index, title="少儿古筝启蒙班", term=term, capacity=1, waitlist_size=0)
-    course.save_revision().publish()
-    return course
+    return one_seat_course_on_sale(site_root)
 
 
 def _row(html):
