@@ -143,7 +143,9 @@ def _clear_cache():
     from django.core.cache import cache
 
     from home import routing
+    from training.services import enrollment
 
     cache.clear()
     routing.clear()  # the per-process site and route memo, keyed on the content version the cache held
+    enrollment.forget_rule_courses()  # the same for the enrollment API's course memo
     yield

@@ -17,7 +17,7 @@ from training import ratelimit
 from training.forms import EnrollmentForm
 from training.models import Audience, CoursePage, Enrollment
 from training.services import access
-from training.services.enrollment import EnrollmentError, cancel, enroll, rule_course
+from training.services.enrollment import EnrollmentError, cancel, enroll, recent_rule_course
 from training.services.identity import mobile_or_none
 from training.services.seats import STATUS_LABELS, STATUSES, with_seat_state
 
@@ -279,7 +279,7 @@ def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentI
         return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     # The course with the rules' fields, read once: the service re-reads its seats, capacity and term under
     # its lock and checks every rule.
-    course = rule_course(course_id) if 0 < course_id < 2**31 else None
+    course = recent_rule_course(course_id) if 0 < course_id < 2**31 else None
     if course is None or not course.live:
         return Status(404, {"code": "not_found", "message": "没有这门课程。"})
     form = EnrollmentForm(payload.dict() | {"website": ""}, course=course)

@@ -30,10 +30,12 @@ What "taken", "left" and the status mean is defined once, in training.services.s
 """
 
 import contextlib
+import copy
 import datetime
 import functools
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -43,6 +45,7 @@ from django.utils import timezone
 from wagtail.log_actions import get_active_log_context
 from wagtail.models import ModelLogEntry
 
+from home.signals import content_version
 from training.models import (
     ACTIVE_STATUSES,
     Allocation,
@@ -143,6 +146,34 @@ def _course_queryset():
 def rule_course(course_id: int) -> CoursePage | None:
     """The course with the fields the rules read (and its term), or None; pass it to `enroll(course=…)`."""
     return _course_queryset().filter(pk=course_id).first()
+
+
+RULE_COURSE_SECONDS = 2.0
+_rule_courses: dict[int, tuple[int, float, CoursePage | None]] = {}
+
+
+def recent_rule_course(course_id: int) -> CoursePage | None:
+    """`rule_course`, kept by this server process for `RULE_COURSE_SECONDS` under the site's content version
+    (home.signals), for the public enrollment API: an opening rush reads the same course hundreds of times.
+
+    Every publish, unpublish, move or delete of a page and every save of a term bumps that version, so with
+    a shared cache (Redis) an editor's change is used by the next request; with per-process memory, within
+    those seconds. Seat counts, capacity and waitlist size are never taken from here: `enroll` reads them
+    under the course's lock. Returns a copy, which the caller may change.
+    """
+    version, now = content_version(), time.monotonic()
+    memo = _rule_courses.get(course_id)
+    if memo is None or memo[0] != version or now - memo[1] > RULE_COURSE_SECONDS:
+        if len(_rule_courses) > 1000:
+            _rule_courses.clear()
+        memo = (version, now, rule_course(course_id))
+        _rule_courses[course_id] = memo
+    return copy.copy(memo[2])
+
+
+def forget_rule_courses() -> None:
+    """Empty this process's `recent_rule_course` memo (tests, which reuse ids and reset the cache)."""
+    _rule_courses.clear()
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -356,7 +387,6 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
         seats = _locked_counts(course, lock)
         if seats.term_id_now != term_id:  # the course moved to another term meanwhile: the lock is the wrong one
             raise EnrollmentError("busy", BUSY_MESSAGE)
-        seat_state.forget_refusal_on_commit([course_id])
         if held is None:  # control case without the person's lock: read under the course's lock
             held = list(
                 Enrollment.objects.filter(
@@ -381,6 +411,8 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
         if course.allocation != Allocation.LOTTERY:
             # free seats go to the waitlist before a newcomer
             seats_changed |= bool(_fill_from_waitlist(course, seats, user, now))
+        if seats_changed:  # an offer withdrawn may free a place; a new enrollment by itself never does
+            seat_state.forget_refusal_on_commit([course_id])
 
         enrollment = Enrollment(
             reference=reference,
