@@ -63,9 +63,8 @@ BUSY_RETRY_AFTER = "5"  # seconds: the lock timeout
 
 
 def _refused(error: EnrollmentError, response: HttpResponse):
-    """A rule's refusal as 409, or 503 with Retry-After when the course was busy or the result could not be
-    confirmed (temporary states: submitting again is safe, a kept enrollment is never doubled)."""
-    if error.code in ("busy", "unconfirmed"):
+    """A rule's refusal as 409, or 503 with Retry-After when the course was busy (a temporary state)."""
+    if error.code == "busy":
         response["Retry-After"] = BUSY_RETRY_AFTER
         return Status(503, {"code": error.code, "message": error.message})
     return Status(409, {"code": error.code, "message": error.message})
@@ -269,8 +268,7 @@ def get_course(request: HttpRequest, course_id: int):
     description=(
         "201：新报名；409：规则不允许（code 说明原因），同一学员已报过本课程时 code 为 already_enrolled"
         "（不返回原报名编号，编号已短信发送到报名手机号）；422：填写有误；415：请求体不是 JSON；"
-        "503：系统繁忙（code=busy），报名未提交，请按 Retry-After 秒数后重试；code=unconfirmed："
-        "报名可能已保存但未能确认，请按 Retry-After 秒数后重新提交（已保存的报名不会重复，返回 409 already_enrolled）。"
+        "503：系统繁忙（code=busy），报名未提交，请按 Retry-After 秒数后重试。"
     ),
     tags=["报名"],
 )

@@ -12,18 +12,6 @@ is EnrollmentError("busy"), never a 500. Messages are written to the outbox (not
 in the same transaction and delivered after the commit: a mail, SMS or broker outage delays a message,
 never a seat, and never loses the message.
 
-Durability of a new enrollment on PostgreSQL (the opening rush). Every placement queues behind the
-course's seat row, and a synchronous COMMIT keeps that row locked while the WAL is flushed to disk (about
-3 ms here, a third of the time the row is held). So `enroll`, when it owns the transaction, commits it
-asynchronously (`SET LOCAL synchronous_commit = off`: the row is released as soon as the commit record
-is written) and then, before it returns, writes the enrollment's audit-log entry in a transaction of its
-own that commits synchronously. PostgreSQL's WAL is flushed in order, so that flush makes the enrollment
-durable too (PostgreSQL manual, "Asynchronous Commit": a crash can lose only transactions whose WAL was not
-yet flushed, and a later synchronous commit flushes everything before it). Nobody is told "录取" or
-"候补" and no notice is handed to a worker before that; the flushes of concurrent placements overlap
-instead of queueing. If that second write fails, the applicant is told the result is unconfirmed and to
-submit again: a repeat returns the enrollment if it was kept (`Outcome.created` False) or enrolls anew.
-
 What "taken", "left" and the status mean is defined once, in training.services.seats.
 `now` is injectable for tests; all rules use it instead of the wall clock. Dates in rules are local
 (Asia/Shanghai) dates.
@@ -38,12 +26,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from wagtail.log_actions import get_active_log_context
-from wagtail.models import ModelLogEntry
 
 from home.signals import content_version
 from training.models import (
@@ -65,10 +50,6 @@ __all__ = ["STATUS_LABELS", "Applicant", "EnrollmentError", "Outcome", "enroll",
 
 LOCK_TIMEOUT = "5s"
 BUSY_MESSAGE = "报名人数较多，系统繁忙，请稍后重试。您的报名尚未提交。"
-UNCONFIRMED_MESSAGE = (
-    "系统繁忙，暂时无法确认您的报名是否已保存。请稍后用同一学员的证件号码再次提交（不会重复报名），"
-    "或在“我的报名”中查询。"
-)
 FULL_MESSAGE = "名额和候补名额均已满，无法报名。"
 CLOSED_MESSAGE = "报名已截止。"
 # PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
@@ -154,12 +135,13 @@ _rule_courses: dict[int, tuple[int, float, CoursePage | None]] = {}
 
 def recent_rule_course(course_id: int) -> CoursePage | None:
     """`rule_course`, kept by this server process for `RULE_COURSE_SECONDS` under the site's content version
-    (home.signals), for the public enrollment API: an opening rush reads the same course hundreds of times.
+    (home.signals: every publish, unpublish, move or delete of a page and every save of a term bumps it), for
+    the public enrollment API: an opening rush reads the same course hundreds of times a second.
 
-    Every publish, unpublish, move or delete of a page and every save of a term bumps that version, so with
-    a shared cache (Redis) an editor's change is used by the next request; with per-process memory, within
-    those seconds. Seat counts, capacity and waitlist size are never taken from here: `enroll` reads them
-    under the course's lock. Returns a copy, which the caller may change.
+    What it answers decides only the 404 and the form's own checks; `enroll` reads the rules' fields again
+    with the seat row, under the course's lock (`_locked_counts`), so an editor's committed change (unpublished,
+    window closed, ages, the term's limits) is what the rules apply. Returns a copy (its term copied too),
+    which the caller may change.
     """
     version, now = content_version(), time.monotonic()
     memo = _rule_courses.get(course_id)
@@ -168,7 +150,10 @@ def recent_rule_course(course_id: int) -> CoursePage | None:
             _rule_courses.clear()
         memo = (version, now, rule_course(course_id))
         _rule_courses[course_id] = memo
-    return copy.copy(memo[2])
+    course = copy.copy(memo[2])
+    if course is not None:
+        course.term = copy.copy(course.term)  # copy.copy is shallow: the cached term would be shared
+    return course
 
 
 def forget_rule_courses() -> None:
@@ -221,16 +206,10 @@ def locked_course(course_id: int, *, person: tuple[int, str] | None = None, lock
         raise
 
 
-def _lock_person(person: tuple[int, str] | None, *, asynchronous_commit: bool = False) -> None:
-    """In the current transaction: the lock timeout, and on PostgreSQL the person's term lock (first).
-
-    `asynchronous_commit`: the transaction commits without waiting for the WAL flush (PostgreSQL only);
-    the caller MUST then commit something synchronously before it reports the result (`_enroll`).
-    """
+def _lock_person(person: tuple[int, str] | None) -> None:
+    """In the current transaction: the lock timeout, and on PostgreSQL the person's term lock (first)."""
     if connection.vendor == "postgresql":
         statement = f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
-        if asynchronous_commit:
-            statement += "; SET LOCAL synchronous_commit = off"
         if person is not None:  # one round trip; the key is an integer computed here, never user text
             statement += f"; SELECT pg_advisory_xact_lock({int(person_lock_key(*person))})"
         with connection.cursor() as cursor:
@@ -263,13 +242,22 @@ def _seat_row(course_id: int, lock: bool) -> CourseSeats:
 COUNTED_FIELDS = ("confirmed", "offered", "waitlisted", "submitted", "taken")
 
 
+# The rules' fields read again with the seat row, under the lock, whatever copy of the course the caller has.
+COURSE_RULES_UNDER_LOCK = tuple(
+    name for name in COURSE_RULE_FIELDS if "__" not in name and name not in ("title", "term_id", "capacity")
+)
+TERM_RULES_UNDER_LOCK = tuple(name.removeprefix("term__") for name in COURSE_RULE_FIELDS if name.startswith("term__"))
+
+
 def _locked_counts(course: CoursePage, lock: bool) -> CourseSeats:
-    """The course's seat row, locked, with the course's capacity and waitlist size as they are now (set on
-    `course`): the one short query `enroll` runs with the lock before it writes."""
+    """The course's seat row, locked, with the course's capacity, waitlist size and the rules' other fields
+    (the course's and its term's) as they are now, set on `course`: the one short query `enroll` runs with the
+    lock before it writes. A copy read earlier (the API's `recent_rule_course`) thus never decides a rule."""
     queryset = CourseSeats.objects.only(*COUNTED_FIELDS).annotate(
         capacity_now=F("course__capacity"),
-        waitlist_size_now=F("course__waitlist_size"),
         term_id_now=F("course__term_id"),
+        **{f"course_{name}_now": F(f"course__{name}") for name in COURSE_RULES_UNDER_LOCK},
+        **{f"term_{name}_now": F(f"course__term__{name}") for name in TERM_RULES_UNDER_LOCK},
     )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
@@ -277,7 +265,12 @@ def _locked_counts(course: CoursePage, lock: bool) -> CourseSeats:
     if seats is None:
         ensure_seats([course.pk])  # a course saved without the signal (e.g. raw fixtures)
         seats = queryset.get(course_id=course.pk)
-    course.capacity, course.waitlist_size = seats.capacity_now, seats.waitlist_size_now
+    course.capacity = seats.capacity_now
+    for name in COURSE_RULES_UNDER_LOCK:
+        setattr(course, name, getattr(seats, f"course_{name}_now"))
+    if seats.term_id_now == course.term_id:  # else the caller refuses "busy": the course moved to another term
+        for name in TERM_RULES_UNDER_LOCK:
+            setattr(course.term, name, getattr(seats, f"term_{name}_now"))
     seats.course = course
     return seats
 
@@ -364,13 +357,8 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
     """One try of `enroll`, in one transaction. The course's row is locked as late as possible: the
     person's own enrollments are read under the person's lock first (their per-term lock on PostgreSQL,
     BEGIN IMMEDIATE on SQLite), so the course stays locked only for the seat decision and the writes."""
-    # Committed asynchronously only when this is the whole transaction (see the module docstring); inside a
-    # caller's transaction nothing is committed here, and on SQLite every commit is synchronous.
-    commits_asynchronously = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
-        _lock_person(
-            (term_id, applicant.id_number) if person_lock else None, asynchronous_commit=commits_asynchronously
-        )
+        _lock_person((term_id, applicant.id_number) if person_lock else None)
         held = None
         if person_lock:
             held = list(
@@ -446,24 +434,9 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
             raise EnrollmentError("full", FULL_MESSAGE)
         enrollment.save(force_insert=True)
         change_seats(seats, **{counter: 1})
-        entry = _log_entry(enrollment, "training.enroll", user, {"status": enrollment.status})
-        if commits_asynchronously:
-            # Registered before the notices' hand-over, so no worker sees them before the flush.
-            transaction.on_commit(functools.partial(_write_synchronously, entry))
-        else:
-            _write_log(entry)
+        _log(enrollment, "training.enroll", user, {"status": enrollment.status})
         _notify_after_commit(enrollment, "created")
     return Outcome(enrollment, created=True)
-
-
-def _write_synchronously(entry) -> None:
-    """After `_enroll`'s asynchronous commit: write its log entry in a synchronous transaction of its own,
-    whose WAL flush makes the enrollment durable. Raises EnrollmentError("unconfirmed") when it fails."""
-    try:
-        ModelLogEntry.objects.bulk_create([entry])
-    except DatabaseError as exc:
-        logger.exception("Enrollment %s committed but not confirmed durable", entry.label)
-        raise EnrollmentError("unconfirmed", UNCONFIRMED_MESSAGE) from exc
 
 
 REFERENCE_ATTEMPTS = 5
@@ -789,12 +762,7 @@ def _close_waitlist_gap(course, position):
 
 
 def _log(enrollment, action, user, data):
-    """Write the enrollment's audit-log entry in this transaction (see `_log_entry`)."""
-    _write_log(_log_entry(enrollment, action, user, data))
-
-
-def _log_entry(enrollment, action, user, data) -> ModelLogEntry:
-    """The enrollment's audit-log entry (Wagtail's ModelLogEntry, shown in its 历史记录), not yet saved.
+    """The enrollment's audit-log entry (Wagtail's ModelLogEntry, shown in its 历史记录), in this transaction.
 
     Written as one INSERT. Wagtail's `log()` makes the same row but runs `full_clean()` first, which
     queries the content type again, and this runs while the course's seat row is locked (every
@@ -802,8 +770,12 @@ def _log_entry(enrollment, action, user, data) -> ModelLogEntry:
     validate: `action` is one of ours (training.wagtail_hooks registers them; a test checks) and the
     content type comes from Django's cache.
     """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.models import ModelLogEntry
+
     context = get_active_log_context()
-    return ModelLogEntry(
+    entry = ModelLogEntry(
         content_type=ContentType.objects.get_for_model(enrollment, for_concrete_model=False),
         object_id=str(enrollment.pk),
         label=str(enrollment),
@@ -813,14 +785,11 @@ def _log_entry(enrollment, action, user, data) -> ModelLogEntry:
         user=user or context.user,
         uuid=context.uuid,
     )
-
-
-def _write_log(entry) -> None:
     try:
         with transaction.atomic():  # a savepoint: on PostgreSQL a failed INSERT would abort the whole transaction
             ModelLogEntry.objects.bulk_create([entry])
     except DatabaseError:  # the audit log must not undo an enrollment
-        logger.exception("Could not write the log entry for %s", entry.label)
+        logger.exception("Could not write the log entry for %s", enrollment.reference)
 
 
 def _notify_after_commit(enrollment, event):
