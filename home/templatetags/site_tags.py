@@ -45,18 +45,28 @@ def content_version_tag() -> int:
 
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context, page=None, extra=None):
-    """Ancestors of the page below the site root, then the page itself.
+    """Ancestors of the page below the site root ({title, url} each), then the page itself.
 
-    Routing leaves each page's parent cached on it, so walking up costs no query for a served page;
-    treebeard's get_parent queries only where that cache is missing.
+    The ancestors' titles and addresses are kept in the cache under the content version (home.signals): a
+    publish, move, rename or new view restriction anywhere bumps it, so a served page pays no query for
+    them (routing from the memo, home.routing, loads the page without its parents).
     """
+    from django.core.cache import cache
+
     page = page or context.get("page")
+    request = context.get("request")
     ancestors = []
-    node = page
-    while node is not None and getattr(node, "depth", 0) > 3:
-        node = node.get_parent(update=False)
-        ancestors.insert(0, node)
-    return {"ancestors": ancestors, "page": page, "extra": extra, "request": context.get("request")}
+    if page is not None and getattr(page, "depth", 0) > 3:
+        site_id = getattr(getattr(request, "_wagtail_site", None), "pk", None)
+        key = f"breadcrumbs:{content_version()}:{site_id}:{page.pk}"
+        ancestors = cache.get(key)
+        if ancestors is None:
+            ancestors = [
+                {"title": ancestor.title, "url": ancestor.get_url(request=request)}
+                for ancestor in page.get_ancestors().filter(depth__gt=2).only("title", "url_path", "depth", "path")
+            ]
+            cache.set(key, ancestors, 3600)
+    return {"ancestors": ancestors, "page": page, "extra": extra, "request": request}
 
 
 @register.simple_tag(takes_context=True)

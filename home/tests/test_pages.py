@@ -226,3 +226,29 @@ def test_pagination_keeps_filters(client, news_index):
         NewsPageFactory(parent=news_index, category=category, title=f"文化新闻{n}")
     html = client.get(news_index.url, {"category": "wenhua"}).text
     assert 'href="?category=wenhua&amp;page=2"' in html
+
+
+def test_breadcrumbs_cost_no_query_once_seen_and_follow_a_renamed_or_moved_section(
+    client, site_root, news_index, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = NewsPageFactory(parent=news_index, title="元旦职工拔河比赛")
+    client.get(page.url)
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(page.url, HTTP_COOKIE="sessionid=x").text  # rendered, not from the page cache
+    assert f'<a href="{news_index.url}">工会新闻</a>' in html
+    pages_read = [q["sql"] for q in first.captured_queries if '"wagtailcore_page"."title"' in q["sql"]]
+    assert len(pages_read) == 1, pages_read  # the page itself; its ancestors come from the cache
+
+    news_index.title = "基层动态"
+    news_index.save_revision().publish()
+    html = client.get(page.url, HTTP_COOKIE="sessionid=x").text
+    assert ">基层动态</a>" in html and ">工会新闻</a>" not in html
+
+    section = StandardPageFactory(parent=site_root, title="工会概况", slug="gaikuang")
+    page.move(section, pos="last-child")
+    page.refresh_from_db()
+    html = client.get(page.url, HTTP_COOKIE="sessionid=x").text
+    assert '<a href="/gaikuang/">工会概况</a>' in html and ">基层动态</a>" not in html
