@@ -11,6 +11,7 @@ import functools
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from training import ratelimit
@@ -226,6 +227,16 @@ def chinese_validation_errors(request, exc):
     return api.create_response(
         request, {"code": "invalid", "message": "提交的内容有误。", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def chinese_http_errors(request, exc):
+    """Ninja's own refusals (a body that is not valid JSON: 400) in the same Chinese shape, not its English."""
+    if exc.status_code == 400:
+        body = {"code": "invalid_json", "message": "提交的内容不是有效的 JSON，请检查后重新提交。"}
+    else:
+        body = {"code": "error", "message": "请求未能处理，请稍后重试。"}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.get("/courses/", response=CourseList, summary="课程列表", tags=["课程"])

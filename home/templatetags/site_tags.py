@@ -52,13 +52,14 @@ def breadcrumbs(context, page=None, extra=None):
     them (routing from the memo, home.routing, loads the page without its parents).
     """
     from django.core.cache import cache
+    from wagtail.models import Site
 
     page = page or context.get("page")
     request = context.get("request")
     ancestors = []
     if page is not None and getattr(page, "depth", 0) > 3:
-        site_id = getattr(getattr(request, "_wagtail_site", None), "pk", None)
-        key = f"breadcrumbs:{content_version()}:{site_id}:{page.pk}"
+        site = Site.find_for_request(request) if request else None  # kept on the request: no query
+        key = f"breadcrumbs:{content_version()}:{site.pk if site else None}:{page.pk}"
         ancestors = cache.get(key)
         if ancestors is None:
             ancestors = [

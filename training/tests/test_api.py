@@ -117,6 +117,9 @@ def test_invalid_input_is_422_with_chinese_field_errors_and_saves_nothing(client
     assert {e["field"] for e in response.json()["errors"]} >= {"applicant_name", "consent"}
     bad_json = client.post(url, "{not json", content_type="application/json")
     assert bad_json.status_code in (400, 422)
+    assert bad_json.json()["code"] == "invalid_json" and "JSON" in bad_json.json()["message"]
+    lookup = client.post("/api/v1/enrollments/lookup/", "not json", content_type="application/json")
+    assert lookup.status_code == 400 and lookup.json()["message"].startswith("提交的内容不是有效的 JSON")
     assert Enrollment.objects.count() == 0
 
 
