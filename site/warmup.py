@@ -5,8 +5,15 @@ request pays (importing the URL configuration with the search app's segmentation
 admin, libphonenumber's metadata, Celery's broker transport) is paid by hundreds of applicants at once.
 Only imports and in-memory tables: no database or broker connection is opened here, so it is also safe in
 a master process that forks its workers (gunicorn --preload).
+
+Then `freeze_startup_objects` moves what start-up built (about 550,000 objects: modules, classes, URL
+patterns, templates, dictionaries) out of the garbage collector's reach. They live as long as the process,
+yet a full collection walked all of them: measured here at 312 ms, inside a request, at a random moment of
+the opening rush. Python's documentation of `gc.freeze` recommends it before forking, for the same pages to
+stay shared with the workers (no collection writes to them).
 """
 
+import gc
 import logging
 import time
 
@@ -41,3 +48,15 @@ def warm_up() -> float:
     except Exception:  # a cold first request is slower, not broken
         logger.exception("Warm-up at worker start failed")
     return time.perf_counter() - start
+
+
+def freeze_startup_objects() -> int:
+    """Collect start-up's garbage, then exclude every surviving object from later collections (`gc.freeze`).
+
+    Returns how many objects are now frozen. Objects created by requests are collected as before; only the
+    ones start-up left behind (which live as long as the process anyway) are no longer walked by each full
+    collection.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
