@@ -17,7 +17,6 @@ import functools
 from collections import Counter
 from dataclasses import dataclass
 
-import holidays
 from dateutil import rrule as rr
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +51,8 @@ def china_calendar(year: int) -> tuple[dict[datetime.date, str], frozenset[datet
     weekend days inside or next to a holiday run belong to it, substitute days (补假, 调休休息日) take
     the run's name, so a Sunday class on 10月4日 is skipped as 国庆节 like the weekdays around it.
     """
+    import holidays  # here, not at the top: ~9 MiB that only staff's lesson planning needs, not each web worker
+
     calendar = holidays.China(years=[year - 1, year, year + 1], language="zh_CN")
     workdays = frozenset(getattr(calendar, "weekend_workdays", ()))
 
