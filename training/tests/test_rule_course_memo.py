@@ -133,3 +133,22 @@ def test_the_api_does_not_enroll_into_a_course_unpublished_and_committed(client)
         thread.join(20)
     assert response.status_code == 409 and response.json()["code"] == "not_found", response.json()
     assert not Enrollment.objects.filter(course=course).exists()
+
+
+@pytest.mark.django_db
+def test_the_locked_seat_query_reads_one_row_without_joining_pages_for_an_ordering(client, course):
+    """The seat row is read by its key under the lock: an ORDER BY (as `.first()` adds) joined the page table
+    and sorted by its path while every other applicant queued for the lock."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, course, _body(1)).status_code == 201
+    seat_reads = [q["sql"] for q in queries.captured_queries if 'AS "capacity_now"' in q["sql"]]
+    assert len(seat_reads) == 1
+    assert "ORDER BY" not in seat_reads[0]
+    assert seat_reads[0].count("JOIN") == 3  # course, its page row (live), its term: the rules' fields
+
+    # The query is built once per process; the next applicant's read is the same statement for the same course.
+    with CaptureQueriesContext(connection) as again:
+        assert _post(client, course, _body(2)).status_code == 201
+    assert [q["sql"] for q in again.captured_queries if 'AS "capacity_now"' in q["sql"]] == seat_reads
