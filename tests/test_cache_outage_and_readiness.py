@@ -87,6 +87,23 @@ def test_rate_limits_hold_again_when_redis_is_back(own_redis, settings):
     assert [ratelimit.hit("enroll-ip", "203.0.113.9") for _ in range(3)] == [True, True, False]
 
 
+def test_a_rate_limit_window_is_counted_in_one_round_trip_with_its_lifetime(own_redis):
+    """haining.cache's count_in_window: SET NX EX + INCR in one MULTI, so the counter always has its lifetime."""
+    import redis
+
+    raw = redis.Redis.from_url(own_redis.url)
+    assert [cache.count_in_window("rl:test", 60) for _ in range(3)] == [1, 2, 3]
+    key = cache.make_key("rl:test")
+    assert 0 < raw.ttl(key) <= 60
+    assert cache.get("rl:test") == 3  # the same value Django's own get/incr read
+    raw.delete(key)  # expired: the next count starts a new window
+    assert cache.count_in_window("rl:test", 60) == 1 and 0 < raw.ttl(key) <= 60
+
+
+def test_a_rate_limit_window_fails_open_while_redis_is_down(down_cache):
+    assert [cache.count_in_window("rl:test", 60) for _ in range(3)] == [1, 1, 1]
+
+
 def test_content_version_survives_the_outage(down_cache):
     from home.signals import bump_content_version, content_version
 

@@ -58,6 +58,9 @@ def _digest(key: str) -> str:
 
 
 def _count(bucket: str, window: int) -> int:
+    count_in_window = getattr(cache, "count_in_window", None)  # Redis (haining.cache): one round trip
+    if count_in_window is not None:
+        return count_in_window(bucket, window)
     if cache.add(bucket, 1, window):
         return 1
     try:
