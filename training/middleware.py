@@ -12,8 +12,10 @@ The web form (a POST to the course page) checks the same flag in `training.views
 before the rate limits and the lock; it needs the page and the CSRF check, so it is not refused here.
 """
 
+import functools
+
 from django.http import JsonResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver
 
 from training.services.enrollment import fast_refusal
 from training.services.seats import fast_refusals_enabled
@@ -35,14 +37,10 @@ class SoldOutFastPath:
 
     @staticmethod
     def _refusal(path: str) -> JsonResponse | None:
-        try:
-            match = resolve(path)
-        except Resolver404:
+        course_id = _enrollment_course(path, get_resolver())
+        if course_id is None:
             return None
-        course_id = str(match.kwargs.get("course_id", ""))
-        if match.view_name != ENROLL_VIEW or not (course_id.isascii() and course_id.isdigit()) or len(course_id) > 10:
-            return None
-        error = fast_refusal(int(course_id))
+        error = fast_refusal(course_id)
         if error is None:
             return None
         response = JsonResponse(
@@ -50,3 +48,17 @@ class SoldOutFastPath:
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+@functools.lru_cache(maxsize=1024)
+def _enrollment_course(path: str, resolver) -> int | None:
+    """The course id when `path` is the API's enrollment address, else None. Remembered per path and URL
+    configuration (`resolver`): resolving walks the whole URL configuration, on each of the rush's refusals."""
+    try:
+        match = resolver.resolve(path)
+    except Resolver404:
+        return None
+    course_id = str(match.kwargs.get("course_id", ""))
+    if match.view_name != ENROLL_VIEW or not (course_id.isascii() and course_id.isdigit()) or len(course_id) > 10:
+        return None
+    return int(course_id)
