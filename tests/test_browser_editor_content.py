@@ -201,6 +201,9 @@ def test_paste_wechat_article_and_wps_notice_as_editor(browser, newsroom, pictur
 
     # Submitting for review with placeholders left is refused, and the draft stays as it was.
     page.evaluate("document.querySelector('button[name=\"action-submit\"]').click()")
+    # The refusal comes with the re-rendered edit page: wait for it (networkidle can answer for the old page,
+    # before the POST's navigation has begun, on a loaded machine).
+    page.get_by_text("处〔待处理图片〕").first.wait_for(state="visible")
     page.wait_for_load_state("networkidle")
     _shot(page, "paste-submit-refused")
     assert page.get_by_text("处〔待处理图片〕").first.is_visible()

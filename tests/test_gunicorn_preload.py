@@ -3,6 +3,7 @@ must leave no connection open that the forked workers would then share, and must
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,19 @@ def test_the_service_preloads_the_application():
     service = (ROOT / "deploy/systemd/haining-web.service").read_text()
     exec_start = service.split("ExecStart=", 1)[1].split("\nExec", 1)[0]
     assert "gunicorn haining.wsgi:application --preload" in exec_start
+
+
+def test_the_worker_count_comes_from_the_env_file_with_a_fallback_in_the_unit():
+    """One worker per core, set in the env file; an env file older than that setting keeps several workers
+    (gunicorn alone would start one)."""
+    unit = (ROOT / "deploy/systemd/haining-web.service").read_text()
+    env = (ROOT / "deploy/haining.env.example").read_text()
+    exec_start = unit.split("ExecStart=", 1)[1].split("\nExec", 1)[0]
+    assert "--workers" not in exec_start and "-w " not in exec_start
+    assert re.search(r"^WEB_CONCURRENCY=[1-9][0-9]*$", env, re.M)
+    fallback = re.search(r"^Environment=WEB_CONCURRENCY=([0-9]+)$", unit, re.M)
+    assert fallback and int(fallback.group(1)) >= 2
+    assert "EnvironmentFile=/etc/haining/haining.env" in unit  # systemd: its values override Environment=
 
 
 def test_importing_the_application_opens_no_database_connection(tmp_path):

@@ -267,7 +267,8 @@ def _locked_counts(course: CoursePage, lock: bool) -> CourseSeats:
     (the course's and its term's) as they are now, set on `course`: the one short query `enroll` runs with the
     lock before it writes. A copy read earlier (the API's `recent_rule_course`) thus never decides a rule."""
     queryset = _counts_queryset(lock)
-    # One row by primary key: no `.first()`, whose ORDER BY pk would join the page table for its ordering.
+    # One row by its (unique) primary key: no `.first()`, whose ORDER BY pk Django resolves through the page
+    # relation and its ordering on every call (CPU while the row is locked), for a LIMIT that changes nothing.
     seats = next(iter(queryset.filter(course_id=course.pk)), None)
     if seats is None:
         ensure_seats([course.pk])  # a course saved without the signal (e.g. raw fixtures)

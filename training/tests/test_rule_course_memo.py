@@ -136,9 +136,10 @@ def test_the_api_does_not_enroll_into_a_course_unpublished_and_committed(client)
 
 
 @pytest.mark.django_db
-def test_the_locked_seat_query_reads_one_row_without_joining_pages_for_an_ordering(client, course):
-    """The seat row is read by its key under the lock: an ORDER BY (as `.first()` adds) joined the page table
-    and sorted by its path while every other applicant queued for the lock."""
+def test_the_locked_seat_query_reads_one_row_by_key_from_a_query_built_once(client, course):
+    """The seat row is read by its key under the lock, with no ORDER BY/LIMIT (`.first()` resolved its ordering
+    through the page relation on every call), from a query built once per process."""
+    service._counts_queryset.cache_clear()
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
@@ -152,3 +153,18 @@ def test_the_locked_seat_query_reads_one_row_without_joining_pages_for_an_orderi
     with CaptureQueriesContext(connection) as again:
         assert _post(client, course, _body(2)).status_code == 201
     assert [q["sql"] for q in again.captured_queries if 'AS "capacity_now"' in q["sql"]] == seat_reads
+    assert service._counts_queryset.cache_info().misses == 1  # built once, reused by the second applicant
+
+
+@pytest.mark.django_db
+def test_a_course_without_its_seat_row_gets_one_counted_from_its_enrollments(client, course):
+    """A course saved without the signal (raw fixtures) has no seat row: the locked read creates it from the
+    enrollments, then places the applicant against those counts."""
+    from training.models import CourseSeats
+
+    assert _post(client, course, _body(1)).status_code == 201
+    CourseSeats.objects.filter(course=course).delete()
+    assert _post(client, course, _body(2)).status_code == 201
+    seats = CourseSeats.objects.get(course=course)
+    assert (seats.confirmed, seats.waitlisted) == (2, 0)
+    assert Enrollment.objects.filter(course=course, status="confirmed").count() == 2
