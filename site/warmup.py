@@ -9,8 +9,9 @@ a master process that forks its workers (gunicorn --preload).
 Then `freeze_startup_objects` moves what start-up built (over 200,000 objects: modules, classes, URL
 patterns, templates, dictionaries) out of the garbage collector's reach. They live as long as the process,
 yet a full collection walked all of them (and everything else the process holds): 100–300 ms measured here,
-inside whichever request triggered it, at a random moment of the opening rush; 5 ms with the freeze. Python's documentation of `gc.freeze` recommends it before forking, for the same pages to
-stay shared with the workers (no collection writes to them).
+inside whichever request triggered it, at a random moment of the opening rush; 5 ms with the freeze.
+Python's documentation of `gc.freeze` recommends it before forking, for the same pages to stay shared with
+the workers (no collection writes to them).
 """
 
 import gc
