@@ -151,7 +151,7 @@ def test_counter_enrollment_find_cancel_export(browser, staff_site):
     assert roster.get_by_text("少儿古筝启蒙班").first.is_visible()
     with page.expect_download() as download:
         open_header_menu(page)
-        page.get_by_role("link", name=re.compile("XLSX")).click()
+        page.get_by_role("link", name=re.compile(r"^下载\s*XLSX$")).click()  # not a reference code like CSV2TPWD
     assert download.value.suggested_filename.startswith("报名名单-少儿古筝启蒙班-")
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = workbook.active
@@ -169,7 +169,7 @@ def test_counter_enrollment_find_cancel_export(browser, staff_site):
     page.reload()
     with page.expect_download() as download:
         open_header_menu(page)
-        page.get_by_role("link", name=re.compile("CSV")).click()
+        page.get_by_role("link", name=re.compile(r"^下载\s*CSV$")).click()
     assert download.value.suggested_filename.endswith(".csv")
     raw = Path(download.value.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
