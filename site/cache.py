@@ -80,19 +80,21 @@ class FailSafeRedisCacheClient(RedisCacheClient):
             client = clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def count_in_window(self, key, window: int) -> int:
-        """Add one to the counter `key` that lives `window` seconds from its first count; returns the count.
-        One round trip (MULTI: SET NX EX, INCR) where add + incr took up to three."""
+    def count_in_windows(self, windows: list[tuple[str, int]]) -> list[int]:
+        """Add one to each counter `key` of [(key, window)], which lives `window` seconds from its first
+        count; returns the counts in the same order. One round trip for all of them (MULTI: SET NX EX and
+        INCR per key), where add + incr took up to three per key."""
         if breaker.open():
-            return 1
+            return [1] * len(windows)
         try:
-            pipeline = self.get_client(key, write=True).pipeline(transaction=True)
-            pipeline.set(key, 0, ex=window, nx=True)
-            pipeline.incr(key)
-            return pipeline.execute()[1]
+            pipeline = self.get_client(windows[0][0], write=True).pipeline(transaction=True)
+            for key, window in windows:
+                pipeline.set(key, 0, ex=window, nx=True)
+                pipeline.incr(key)
+            return pipeline.execute()[1::2]
         except RedisError as error:
             breaker.trip(error)
-            return 1
+            return [1] * len(windows)
 
     get = _guarded("get", lambda key, default: default)
     get_many = _guarded("get_many", lambda *args: {})
@@ -117,7 +119,14 @@ class FailSafeRedisCache(RedisCache):
     def count_in_window(self, key, window: int, version=None) -> int:
         """A fixed-window counter (rate limits): +1, created with a `window`-second lifetime; returns the count.
         While Redis is down every call answers 1 (fail open, as `add` and `incr` do)."""
-        return self._cache.count_in_window(self.make_and_validate_key(key, version=version), window)
+        return self.count_in_windows([(key, window)], version=version)[0]
+
+    def count_in_windows(self, windows: list[tuple[str, int]], version=None) -> list[int]:
+        """`count_in_window` for several counters [(key, window seconds)] in one round trip; the counts in
+        that order (all 1 while Redis is down)."""
+        return self._cache.count_in_windows(
+            [(self.make_and_validate_key(key, version=version), window) for key, window in windows]
+        )
 
     def ping(self) -> None:
         """Raise when Redis does not answer (readiness check; ignores the breaker)."""

@@ -100,6 +100,43 @@ def test_a_rate_limit_window_is_counted_in_one_round_trip_with_its_lifetime(own_
     assert cache.count_in_window("rl:test", 60) == 1 and 0 < raw.ttl(key) <= 60
 
 
+def test_an_enrollment_counts_its_three_limits_in_one_round_trip_and_each_one_holds(own_redis, settings):
+    """Address, phone and ID number of one submission: one MULTI to Redis; any one limit reached refuses,
+    and every limit is counted whichever refuses."""
+    import redis
+
+    from training import ratelimit
+
+    settings.RATE_LIMITS_ENABLED = True
+    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (5, 600), "enroll-phone": (3, 600), "enroll-id": (2, 600)}
+    raw = redis.Redis.from_url(own_redis.url)
+
+    def transactions():
+        return int(raw.info("commandstats").get("cmdstat_exec", {}).get("calls", 0))
+
+    applicant = {"phone": "13900000001", "id_number": "11010519491231002X"}
+    before = transactions()
+    assert ratelimit.enrollment_allowed("203.0.113.9", applicant) is True
+    assert transactions() - before == 1
+    assert ratelimit.enrollment_allowed("203.0.113.9", applicant) is True
+    assert ratelimit.enrollment_allowed("203.0.113.9", applicant) is False  # the ID's limit (2)
+    other_id = {"phone": "13900000001", "id_number": "110105194912310037"}
+    assert ratelimit.enrollment_allowed("203.0.113.9", other_id) is False  # the phone's limit (3) was counted too
+    assert ratelimit.enrollment_allowed("203.0.113.9", None) is True  # the address: 5th submission
+    assert ratelimit.enrollment_allowed("203.0.113.9", None) is False
+    for key in raw.keys("*rl:enroll-*"):
+        assert 0 < raw.ttl(key) <= 600
+
+
+def test_enrollment_limits_fail_open_while_redis_is_down(down_cache, settings):
+    from training import ratelimit
+
+    settings.RATE_LIMITS_ENABLED = True
+    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (1, 600), "enroll-phone": (1, 600), "enroll-id": (1, 600)}
+    applicant = {"phone": "13900000001", "id_number": "11010519491231002X"}
+    assert all(ratelimit.enrollment_allowed("203.0.113.9", applicant) for _ in range(3))
+
+
 def test_a_rate_limit_window_fails_open_while_redis_is_down(down_cache):
     assert [cache.count_in_window("rl:test", 60) for _ in range(3)] == [1, 1, 1]
 

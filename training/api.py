@@ -284,21 +284,20 @@ def get_course(request: HttpRequest, course_id: int):
     tags=["报名"],
 )
 def create_enrollment(request: HttpRequest, course_id: int, payload: EnrollmentIn, response: HttpResponse):
-    if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
-        return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     # The course with the rules' fields, read once: the service re-reads its seats, capacity and term under
     # its lock and checks every rule.
     course = recent_rule_course(course_id) if 0 < course_id < 2**31 else None
-    if course is None or not course.live:
+    if course is not None and not course.live:
+        course = None
+    form = EnrollmentForm(payload.dict() | {"website": ""}, course=course) if course is not None else None
+    valid = form is not None and form.is_valid()
+    if not ratelimit.enrollment_allowed(ratelimit.client_ip(request), form.cleaned_data if valid else None):
+        return Status(429, {"code": "rate_limited", "message": TOO_MANY})
+    if form is None:
         return Status(404, {"code": "not_found", "message": "没有这门课程。"})
-    form = EnrollmentForm(payload.dict() | {"website": ""}, course=course)
-    if not form.is_valid():
+    if not valid:
         errors = [{"field": name, "message": str(messages[0])} for name, messages in form.errors.items()]
         return Status(422, {"code": "invalid", "message": "提交的内容有误。", "errors": errors})
-    if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]) or not ratelimit.hit(
-        "enroll-id", form.cleaned_data["id_number"]
-    ):
-        return Status(429, {"code": "rate_limited", "message": TOO_MANY})
     try:
         outcome = enroll(course.pk, form.applicant(), source="api", course=course)
     except EnrollmentError as error:

@@ -58,9 +58,17 @@ def _digest(key: str) -> str:
 
 
 def _count(bucket: str, window: int) -> int:
-    count_in_window = getattr(cache, "count_in_window", None)  # Redis (haining.cache): one round trip
-    if count_in_window is not None:
-        return count_in_window(bucket, window)
+    return _count_many([(bucket, window)])[0]
+
+
+def _count_many(buckets: list[tuple[str, int]]) -> list[int]:
+    count_in_windows = getattr(cache, "count_in_windows", None)  # Redis (haining.cache): one round trip
+    if count_in_windows is not None:
+        return count_in_windows(buckets)
+    return [_count_one(bucket, window) for bucket, window in buckets]
+
+
+def _count_one(bucket: str, window: int) -> int:
     if cache.add(bucket, 1, window):
         return 1
     try:
@@ -72,15 +80,35 @@ def _count(bucket: str, window: int) -> int:
 
 def hit(name: str, key: str) -> bool:
     """Count one request; False when the limit for this window is already reached."""
+    return hit_all((name, key))
+
+
+def hit_all(*checks: tuple[str, str]) -> bool:
+    """Count one request against each (limit name, key), in one cache round trip; False when any of the
+    limits for this window is already reached. Every limit is counted, whichever one refuses."""
     if not _enabled():
         return True
-    limit, window = _limit(name)
-    bucket = f"rl:{name}:{_digest(key)}:{int(time.time() // window)}"
+    limits = [(name, *_limit(name)) for name, _ in checks]
+    buckets = [
+        (f"rl:{name}:{_digest(key)}:{int(time.time() // window)}", window)
+        for (name, _, window), (_, key) in zip(limits, checks, strict=True)
+    ]
     try:
-        return _count(bucket, window) <= limit
+        counts = _count_many(buckets)
     except Exception:
-        logger.warning("Rate limit %s not applied: the cache did not answer", name, exc_info=True)
+        logger.warning("Rate limits %s not applied: the cache did not answer", [c[0] for c in checks], exc_info=True)
         return True
+    return all(count <= limit for count, (_, limit, _) in zip(counts, limits, strict=True))
+
+
+def enrollment_allowed(client: str, applicant: dict | None = None) -> bool:
+    """Count one enrollment submission (web form or API) against its client address and, when its form
+    was valid (`applicant`: the form's cleaned data), against its phone and ID number; one round trip.
+    False when any of these limits is reached."""
+    checks = [("enroll-ip", client)]
+    if applicant is not None:
+        checks += [("enroll-phone", applicant["phone"]), ("enroll-id", applicant["id_number"])]
+    return hit_all(*checks)
 
 
 def locked(name: str, key: str) -> bool:

@@ -43,16 +43,11 @@ def enroll_from_course_page(request, course):
         form.is_valid()
         form.add_error(None, refused.message)
         return _render_course(request, course, form, status=400)
-    if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
-        form.is_valid()
+    valid = form.is_valid()
+    if not ratelimit.enrollment_allowed(ratelimit.client_ip(request), form.cleaned_data if valid else None):
         form.add_error(None, TOO_MANY)
         return _render_course(request, course, form, status=429)
-    if form.is_valid():
-        if not ratelimit.hit("enroll-phone", form.cleaned_data["phone"]) or not ratelimit.hit(
-            "enroll-id", form.cleaned_data["id_number"]
-        ):
-            form.add_error(None, TOO_MANY)
-            return _render_course(request, course, form, status=429)
+    if valid:
         try:
             outcome = enroll(course.pk, form.applicant(), source="web", course=course)
         except EnrollmentError as error:
