@@ -24,7 +24,9 @@ All applicants come from 127.0.0.1, as a whole office or a carrier NAT looks at 
 enrollment limit is raised for the bench (TRAINING_RATE_LIMITS, as an operator would for an opening morning),
 the per-phone and per-ID limits stay as configured. For each pattern it reports statuses, latency p50/p90/p99,
 and checks the database: exactly min(seats, N) confirmed, waitlist positions 1..k without gaps, every 201
-stored, nobody lost, no 5xx. Prints the load average before and after. Exit status 1 if a check or a goal fails.
+stored, nobody lost, no 5xx. Prints the load average before and after, and where the CPU went during each
+pattern (app servers, PostgreSQL, nginx, this client) with the wall time that much CPU needs on this machine's
+cores: the floor no latency goal can go under here. Exit status 1 if a check or a goal fails.
 """
 
 import argparse
@@ -231,7 +233,7 @@ async def _release(port, course_id, applications, ramp):
     return list(results), loop.time() - release_at
 
 
-def report(pattern: str, course_id: int, results: list, wall: float, args) -> bool:
+def report(pattern: str, course_id: int, results: list, wall: float, args, cpu: str = "") -> bool:
     from training.models import CourseSeats, Enrollment
 
     statuses, codes, outcome, references = {}, {}, {"confirmed": 0, "waitlisted": 0}, []
@@ -274,6 +276,8 @@ def report(pattern: str, course_id: int, results: list, wall: float, args) -> bo
         f"wall {wall:.2f} s, {len(results) / wall:.0f} req/s; latency ms p50 {statistics.median(latencies):.0f}"
         f" p90 {pct(0.90):.0f} p99 {p99:.0f} max {latencies[-1]:.0f} (goal p99 < {GOALS[pattern]:.0f})"
     )
+    if cpu:
+        print(cpu)
     checks = {
         f"exactly {expected_confirmed} confirmed in the database (confirmed == free seats)": confirmed
         == expected_confirmed,
@@ -290,6 +294,55 @@ def report(pattern: str, course_id: int, results: list, wall: float, args) -> bo
     for name, ok in checks.items():
         print(f"  [{'ok' if ok else 'FAIL'}] {name}")
     return all(checks.values())
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process on the machine: {pid: (parent pid, command name, CPU seconds used so far)} from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
+    return table
+
+
+def cpu_by_part(app_pids: list[int], nginx_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the app servers (each gunicorn master and its workers), nginx (master and
+    workers), every PostgreSQL process on the machine, and this process (the applicants' client)."""
+    table = _processes()
+
+    def tree(roots) -> float:
+        members, frontier = set(roots), set(roots)
+        while frontier:
+            frontier = {pid for pid, (parent, _, _) in table.items() if parent in frontier} - members
+            members |= frontier
+        return sum(table[pid][2] for pid in members if pid in table)
+
+    return {
+        "app servers": tree(app_pids),
+        "PostgreSQL": sum(cpu for _, name, cpu in table.values() if name == "postgres"),
+        "nginx": tree([nginx_pid]),
+        "client": sum(os.times()[:2]),
+    }
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], requests: int, wall: float) -> str:
+    """Where the CPU went during one pattern, and the wall time that much CPU needs on this machine's cores."""
+    used = {part: after[part] - before[part] for part in before}
+    cores = os.cpu_count() or 1
+    parts = ", ".join(f"{part} {seconds:.2f} s" for part, seconds in used.items())
+    return (
+        f"CPU during the pattern: {parts}; app servers {used['app servers'] / requests * 1000:.1f} ms per request;"
+        f" all {sum(used.values()):.2f} s on {cores} cores = at least {sum(used.values()) / cores:.2f} s of wall"
+        f" (measured {wall:.2f} s)"
+    )
 
 
 def load() -> str:
@@ -403,11 +456,18 @@ def main() -> int:
         print(
             f"nginx config: {'derived from ' + str(sample) if sample else 'minimal upstream proxy (no deploy/nginx/ sample)'}"
         )
-        results = {}
+        results, cpu = {}, {}
         for n, pattern in enumerate(patterns):
             applications = [application(n * 100_000 + i) for i in range(1, args.applicants + 1)]
             print(f"load average before {pattern}: {load()}", flush=True)
+            cpu_before = cpu_by_part([process.pid for process in processes[:-1]], processes[-1].pid)
             results[pattern] = release(port, courses[pattern], applications, args.ramp if pattern == "spread" else 0)
+            cpu[pattern] = cpu_report(
+                cpu_before,
+                cpu_by_part([process.pid for process in processes[:-1]], processes[-1].pid),
+                len(applications),
+                results[pattern][1],
+            )
             time.sleep(1)
     finally:
         for process in reversed(processes):
@@ -419,7 +479,7 @@ def main() -> int:
     import django
 
     django.setup()
-    ok = all([report(pattern, courses[pattern], *results[pattern], args) for pattern in patterns])
+    ok = all([report(pattern, courses[pattern], *results[pattern], args, cpu[pattern]) for pattern in patterns])
     if not args.keep:
         from django.db import connections
 
