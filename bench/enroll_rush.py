@@ -26,7 +26,8 @@ the per-phone and per-ID limits stay as configured. For each pattern it reports 
 and checks the database: exactly min(seats, N) confirmed, waitlist positions 1..k without gaps, every 201
 stored, nobody lost, no 5xx. Prints the load average before and after, and where the CPU went during each
 pattern (app servers, PostgreSQL, nginx, this client) with the wall time that much CPU needs on this machine's
-cores: the floor no latency goal can go under here. Exit status 1 if a check or a goal fails.
+cores (for the instant pattern, whose last answer comes after all of that work, a floor under its p99).
+Exit status 1 if a check or a goal fails.
 """
 
 import argparse
