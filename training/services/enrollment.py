@@ -30,6 +30,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import F
 from django.utils import timezone
 
+from haining.compiled_query import SENTINEL_ID, SENTINEL_TEXT, CompiledQuery
 from home.signals import content_version
 from training.models import (
     ACTIVE_STATUSES,
@@ -249,30 +250,36 @@ COURSE_RULES_UNDER_LOCK = tuple(
 TERM_RULES_UNDER_LOCK = tuple(name.removeprefix("term__") for name in COURSE_RULE_FIELDS if name.startswith("term__"))
 
 
-@functools.cache
-def _counts_queryset(lock: bool):
-    """`_locked_counts`' query without its course, built once per process: resolving its twenty-odd joined
-    columns took about 1 ms of each placement, while the course's row was locked. Each call filters a copy."""
+def _counts_queryset(lock: bool, course_id: int):
+    """`_locked_counts`' query: the seat row (locked unless `lock` is False) with the rules' fields of its
+    course and term as annotations."""
     queryset = CourseSeats.objects.only(*COUNTED_FIELDS).annotate(
         capacity_now=F("course__capacity"),
         term_id_now=F("course__term_id"),
         **{f"course_{name}_now": F(f"course__{name}") for name in COURSE_RULES_UNDER_LOCK},
         **{f"term_{name}_now": F(f"course__term__{name}") for name in TERM_RULES_UNDER_LOCK},
     )
+    # One row by its (unique) primary key: no `.first()` and its ORDER BY, for a LIMIT that changes nothing.
+    queryset = queryset.filter(course_id=course_id)
     return queryset.select_for_update(of=("self",)) if lock else queryset
+
+
+# Compiled once per process (haining.compiled_query): compiling its twenty-odd joined columns again took
+# most of the query's cost, about 2 ms of each placement, while the course's row was locked.
+_LOCKED_COUNTS = {
+    lock: CompiledQuery(functools.partial(_counts_queryset, lock), course_id=SENTINEL_ID) for lock in (True, False)
+}
 
 
 def _locked_counts(course: CoursePage, lock: bool) -> CourseSeats:
     """The course's seat row, locked, with the course's capacity, waitlist size and the rules' other fields
     (the course's and its term's) as they are now, set on `course`: the one short query `enroll` runs with the
     lock before it writes. A copy read earlier (the API's `recent_rule_course`) thus never decides a rule."""
-    queryset = _counts_queryset(lock)
-    # One row by its (unique) primary key: no `.first()`, whose ORDER BY pk Django resolves through the page
-    # relation and its ordering on every call (CPU while the row is locked), for a LIMIT that changes nothing.
-    seats = next(iter(queryset.filter(course_id=course.pk)), None)
-    if seats is None:
+    rows = _LOCKED_COUNTS[lock].fetch(course_id=course.pk)
+    if not rows:
         ensure_seats([course.pk])  # a course saved without the signal (e.g. raw fixtures)
-        seats = queryset.get(course_id=course.pk)
+        rows = _LOCKED_COUNTS[lock].fetch(course_id=course.pk)
+    seats = rows[0]
     course.capacity = seats.capacity_now
     for name in COURSE_RULES_UNDER_LOCK:
         setattr(course, name, getattr(seats, f"course_{name}_now"))
@@ -367,13 +374,7 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
     BEGIN IMMEDIATE on SQLite), so the course stays locked only for the seat decision and the writes."""
     with transaction.atomic():
         _lock_person((term_id, applicant.id_number) if person_lock else None)
-        held = None
-        if person_lock:
-            held = list(
-                Enrollment.objects.filter(
-                    course__term_id=term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
-                )
-            )
+        held = _held_in_term(term_id, applicant.id_number) if person_lock else None
         # The rules' fields are read before the course's lock (building a page object is the costliest part
         # of the read); the seat counts, capacity and waitlist size are read again with the row lock.
         if course is None:
@@ -384,11 +385,7 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
         if seats.term_id_now != term_id:  # the course moved to another term meanwhile: the lock is the wrong one
             raise EnrollmentError("busy", BUSY_MESSAGE)
         if held is None:  # control case without the person's lock: read under the course's lock
-            held = list(
-                Enrollment.objects.filter(
-                    course__term_id=term_id, id_number=applicant.id_number, status__in=ACTIVE_STATUSES
-                )
-            )
+            held = _held_in_term(term_id, applicant.id_number)
         existing = next((e for e in held if e.course_id == course.pk), None)
         if existing:
             return Outcome(existing, created=False)
@@ -448,6 +445,20 @@ def _enroll(course_id, term_id, course, applicant, reference, now, source, user,
 
 
 REFERENCE_ATTEMPTS = 5
+
+# A participant's active enrollments in a term, compiled once per process (about 2 ms of each placement).
+_HELD_IN_TERM = CompiledQuery(
+    lambda term_id, id_number: Enrollment.objects.filter(
+        course__term_id=term_id, id_number=id_number, status__in=ACTIVE_STATUSES
+    ),
+    term_id=SENTINEL_ID,
+    id_number=SENTINEL_TEXT,
+)
+
+
+def _held_in_term(term_id: int, id_number: str) -> list[Enrollment]:
+    """The participant's confirmed, offered, waitlisted and submitted enrollments in the term (the term limit)."""
+    return _HELD_IN_TERM.fetch(term_id=term_id, id_number=id_number)
 
 
 def _refuse_early(course_id: int, applicant: Applicant, now) -> None:
