@@ -100,15 +100,15 @@ def test_a_rate_limit_window_is_counted_in_one_round_trip_with_its_lifetime(own_
     assert cache.count_in_window("rl:test", 60) == 1 and 0 < raw.ttl(key) <= 60
 
 
-def test_an_enrollment_counts_its_three_limits_in_one_round_trip_and_each_one_holds(own_redis, settings):
-    """Address, phone and ID number of one submission: one MULTI to Redis; any one limit reached refuses,
-    and every limit is counted whichever refuses."""
+def test_an_applicants_phone_and_id_are_counted_in_one_round_trip_and_each_limit_holds(own_redis, settings):
+    """Phone and ID number of one valid submission: one MULTI to Redis; either limit reached refuses, and
+    both are counted whichever refuses."""
     import redis
 
     from training import ratelimit
 
     settings.RATE_LIMITS_ENABLED = True
-    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (5, 600), "enroll-phone": (3, 600), "enroll-id": (2, 600)}
+    settings.TRAINING_RATE_LIMITS = {"enroll-phone": (3, 600), "enroll-id": (2, 600)}
     raw = redis.Redis.from_url(own_redis.url)
 
     def transactions():
@@ -116,25 +116,25 @@ def test_an_enrollment_counts_its_three_limits_in_one_round_trip_and_each_one_ho
 
     applicant = {"phone": "13900000001", "id_number": "11010519491231002X"}
     before = transactions()
-    assert ratelimit.enrollment_allowed("203.0.113.9", applicant) is True
+    assert ratelimit.applicant_allowed(applicant) is True
     assert transactions() - before == 1
-    assert ratelimit.enrollment_allowed("203.0.113.9", applicant) is True
-    assert ratelimit.enrollment_allowed("203.0.113.9", applicant) is False  # the ID's limit (2)
+    assert ratelimit.applicant_allowed(applicant) is True
+    assert ratelimit.applicant_allowed(applicant) is False  # the ID's limit (2)
     other_id = {"phone": "13900000001", "id_number": "110105194912310037"}
-    assert ratelimit.enrollment_allowed("203.0.113.9", other_id) is False  # the phone's limit (3) was counted too
-    assert ratelimit.enrollment_allowed("203.0.113.9", None) is True  # the address: 5th submission
-    assert ratelimit.enrollment_allowed("203.0.113.9", None) is False
-    for key in raw.keys("*rl:enroll-*"):
-        assert 0 < raw.ttl(key) <= 600
+    assert ratelimit.applicant_allowed(other_id) is False  # the phone's limit (3): counted while the ID refused
+    other_phone = {"phone": "13900000002", "id_number": "110105194912310037"}
+    assert ratelimit.applicant_allowed(other_phone) is True
+    keys = raw.keys("*rl:enroll-*")
+    assert len(keys) == 4 and all(0 < raw.ttl(key) <= 600 for key in keys)
 
 
-def test_enrollment_limits_fail_open_while_redis_is_down(down_cache, settings):
+def test_applicant_limits_fail_open_while_redis_is_down(down_cache, settings):
     from training import ratelimit
 
     settings.RATE_LIMITS_ENABLED = True
-    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (1, 600), "enroll-phone": (1, 600), "enroll-id": (1, 600)}
+    settings.TRAINING_RATE_LIMITS = {"enroll-phone": (1, 600), "enroll-id": (1, 600)}
     applicant = {"phone": "13900000001", "id_number": "11010519491231002X"}
-    assert all(ratelimit.enrollment_allowed("203.0.113.9", applicant) for _ in range(3))
+    assert all(ratelimit.applicant_allowed(applicant) for _ in range(3))
 
 
 def test_a_rate_limit_window_fails_open_while_redis_is_down(down_cache):

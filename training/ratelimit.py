@@ -101,14 +101,11 @@ def hit_all(*checks: tuple[str, str]) -> bool:
     return all(count <= limit for count, (_, limit, _) in zip(counts, limits, strict=True))
 
 
-def enrollment_allowed(client: str, applicant: dict | None = None) -> bool:
-    """Count one enrollment submission (web form or API) against its client address and, when its form
-    was valid (`applicant`: the form's cleaned data), against its phone and ID number; one round trip.
-    False when any of these limits is reached."""
-    checks = [("enroll-ip", client)]
-    if applicant is not None:
-        checks += [("enroll-phone", applicant["phone"]), ("enroll-id", applicant["id_number"])]
-    return hit_all(*checks)
+def applicant_allowed(applicant: dict) -> bool:
+    """Count one valid enrollment submission (web form or API; `applicant`: the form's cleaned data) against
+    its phone and its ID number, in one round trip. False when either limit is reached. The client address
+    is counted before the form is read (`hit("enroll-ip", …)`), so a client over its limit costs nothing more."""
+    return hit_all(("enroll-phone", applicant["phone"]), ("enroll-id", applicant["id_number"]))
 
 
 def locked(name: str, key: str) -> bool:

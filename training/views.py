@@ -43,11 +43,14 @@ def enroll_from_course_page(request, course):
         form.is_valid()
         form.add_error(None, refused.message)
         return _render_course(request, course, form, status=400)
-    valid = form.is_valid()
-    if not ratelimit.enrollment_allowed(ratelimit.client_ip(request), form.cleaned_data if valid else None):
+    if not ratelimit.hit("enroll-ip", ratelimit.client_ip(request)):
+        form.is_valid()
         form.add_error(None, TOO_MANY)
         return _render_course(request, course, form, status=429)
-    if valid:
+    if form.is_valid():
+        if not ratelimit.applicant_allowed(form.cleaned_data):
+            form.add_error(None, TOO_MANY)
+            return _render_course(request, course, form, status=429)
         try:
             outcome = enroll(course.pk, form.applicant(), source="web", course=course)
         except EnrollmentError as error:

@@ -157,6 +157,65 @@ def test_rate_limits_apply_and_can_be_configured(client, course, settings):
     assert post(client, url, body(4)).status_code != 429
 
 
+def test_a_client_over_its_address_limit_costs_no_query_and_cannot_churn_the_course_memo(client, course, settings):
+    """Review finding: the address is counted before the course is looked up. A flood or a prober of course
+    ids that is already refused runs no query, and cannot empty the per-process course memo (about 1,000 ids)
+    that the opening rush reads instead of the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from training.services import enrollment
+
+    settings.RATE_LIMITS_ENABLED = True
+    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (3, 600)}
+    enrollment.forget_rule_courses()
+    prober = "198.51.100.7"
+    assert post(client, f"/api/v1/courses/{course.pk}/enrollments/", body(1)).status_code == 201
+    assert course.pk in enrollment._rule_courses
+    for n in range(3):
+        client.post(
+            f"/api/v1/courses/{999_999}/enrollments/",
+            json.dumps(body(n)),
+            content_type="application/json",
+            REMOTE_ADDR=prober,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        codes = {
+            client.post(
+                f"/api/v1/courses/{3_000_000 + n}/enrollments/",
+                json.dumps(body(n)),
+                content_type="application/json",
+                REMOTE_ADDR=prober,
+            ).status_code
+            for n in range(1002)
+        }
+    assert codes == {429}
+    assert len(queries) == 0, [q["sql"][:80] for q in queries]
+    assert course.pk in enrollment._rule_courses
+
+
+def test_bodies_the_schema_refuses_count_against_the_address_too(client, course, settings):
+    """Review finding: a body refused by the schema (a field missing, not JSON) never reached the view and was
+    never counted; the address is now counted before the body is read."""
+    settings.RATE_LIMITS_ENABLED = True
+    settings.TRAINING_RATE_LIMITS = {"enroll-ip": (3, 600)}
+    url = f"/api/v1/courses/{course.pk}/enrollments/"
+    missing_consent = {key: value for key, value in body(1).items() if key != "consent"}
+    codes = [post(client, url, missing_consent).status_code for _ in range(2)]
+    codes.append(client.post(url, "{not json", content_type="application/json").status_code)
+    codes.append(post(client, url, body(2)).status_code)
+    assert codes == [422, 422, 400, 429]
+    assert response_is_chinese(post(client, url, body(3)))
+    assert not Enrollment.objects.exists()
+
+
+def response_is_chinese(response) -> bool:
+    return response.status_code == 429 and response.json() == {
+        "code": "rate_limited",
+        "message": "操作过于频繁，请 10 分钟后再试。如有疑问请拨打 12351。",
+    }
+
+
 def test_openapi_schema_and_docs(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["version"] == "1"
