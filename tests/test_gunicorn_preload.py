@@ -56,3 +56,44 @@ def test_importing_the_application_opens_no_database_connection(tmp_path):
     assert probe["frozen"] > 100_000
     assert probe["tracked_after_start"] < probe["frozen"] / 10
     assert probe["gc_enabled"] is True
+
+
+BROKER_PROBE = """
+import json, socket
+connects = []
+real_connect = socket.socket.connect
+def recording_connect(self, address):
+    connects.append(str(address))
+    return real_connect(self, address)
+socket.socket.connect = recording_connect
+import haining.wsgi
+from haining.celery import app
+print(json.dumps({
+    "finalized": app.finalized,
+    "deliver_notice_bound": "notices.tasks.deliver_notice" in app.tasks,
+    "connects": connects,
+}))
+"""
+
+
+def test_with_a_broker_configured_the_celery_app_is_ready_before_the_first_notice_without_connecting(tmp_path):
+    """The first enrollment's notice used to pay for binding Celery's tasks and importing the result backend
+    (about 75 ms); warm-up does both at start, and still opens no connection (the broker port here is closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "haining.settings.test",
+            "VAR_DIR": str(tmp_path),
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{closed_port}/0",
+        }
+    )
+    result = subprocess.run([sys.executable, "-c", BROKER_PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Warm-up at worker start failed" not in result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe == {"finalized": True, "deliver_notice_bound": True, "connects": []}
