@@ -20,7 +20,7 @@ from wagtail.log_actions import LogContext
 from training.models import ACTIVE_STATUSES, Allocation, CoursePage, Enrollment, EnrollmentStatus
 from training.services import privacy
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
-from training.services.identity import mobile_or_none
+from training.services.identity import mobile_or_none, normalize_name_text
 from training.services.seats import with_seat_state
 
 CHANGE_PERMISSION = "training.change_enrollment"
@@ -31,7 +31,7 @@ def search_enrollments(queryset, query: str):
     """The staff's search box: a query that is a mobile number however typed (+86, spaces, full-width)
     finds that phone exactly; anything else matches reference, names or phone by substring (the
     phone by the query's digits, so "１３９ ００" finds 13900…)."""
-    query = query.strip()
+    query = normalize_name_text(query.strip())  # names are stored with one middle dot, composed (NFC)
     if not query:
         return queryset
     phone = mobile_or_none(query)

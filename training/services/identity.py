@@ -60,9 +60,18 @@ class IdDocument:
         return IdDocumentType(self.document_type).label
 
 
+def without_format_characters(text: str) -> str:
+    """`text` without Unicode format characters (category Cf): the bidi marks a phone's contacts app wraps
+    around a copied number (U+202D … U+202C, U+2068 … U+2069), zero-width spaces and joiners, the BOM, the
+    word joiner and the soft hyphen. They show as nothing, so a number or code pasted with them looks right
+    to the person typing it. Only for values made of ASCII (numbers, codes); names refuse them instead."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def normalize_id_text(text: str) -> str:
-    """Full-width digits and letters (NFKC), lowercase x and ×, spaces (also U+3000) and dashes → ASCII."""
-    text = unicodedata.normalize("NFKC", text or "").replace("×", "X")
+    """Full-width digits and letters (NFKC), lowercase x and ×, spaces (also U+3000), dashes and invisible
+    format characters (`without_format_characters`) → ASCII."""
+    text = unicodedata.normalize("NFKC", without_format_characters(text or "")).replace("×", "X")
     return _ID_SEPARATORS.sub("", text).upper()
 
 
@@ -130,12 +139,12 @@ PHONE_NOT_MAINLAND = "请填写中国大陆的手机号码：报名结果和通�
 def normalize_mobile(text: str) -> str:
     """A mainland China mobile number as its 11 national digits, however it was typed.
 
-    Takes full-width digits, ``+86``, ``0086``, ``86``, ``(+86)``, spaces (also U+3000) and dashes;
-    validity and the number type come from phonenumbers (libphonenumber's CN ranges). Raises
+    Takes full-width digits, ``+86``, ``0086``, ``86``, ``(+86)``, spaces (also U+3000), dashes and the
+    invisible marks of a copied contact (`without_format_characters`); validity and the number type come from phonenumbers (libphonenumber's CN ranges). Raises
     ValidationError: ``phone_invalid`` (not a phone number), ``phone_not_mobile`` (a landline: SMS
     needs a mobile), ``phone_not_mainland`` (a number outside the mainland).
     """
-    compact = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", text or ""))
+    compact = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", without_format_characters(text or "")))
     if not re.fullmatch(r"\+?[0-9]{5,20}", compact):
         raise ValidationError(PHONE_INVALID, code="phone_invalid")
     try:
@@ -166,7 +175,22 @@ def mobile_or_none(text: str) -> str | None:
 #: Punctuation that real names contain: the middle dots of minority and foreign names (· U+00B7,
 #: • U+2022, ‧ U+2027, ・ U+30FB, ･ U+FF65, ⸱ U+2E31), the full-width and ASCII full stop, hyphens and
 #: apostrophes.
-NAME_PUNCTUATION = frozenset("·•‧・･⸱．.-‐'’")
+NAME_PUNCTUATION = frozenset("·•‧・･⸱∙⋅．.-‐'’")
+#: The middle dots people type between the parts of a name (and the full-width full stop that older systems
+#: used for it), each stored as U+00B7, the dot of 居民身份证 names (GB 18030), so one name typed with any of
+#: them is one name to the staff's search and exports. The ASCII full stop stays (J. Smith).
+MIDDLE_DOTS = "•‧・･⸱∙⋅．"
+_ONE_MIDDLE_DOT = str.maketrans(dict.fromkeys(MIDDLE_DOTS, "·"))
+#: Combining marks that render as nothing (Unicode Default_Ignorable_Code_Point, category Mn): the
+#: combining grapheme joiner and the Khmer inherent vowels. Variation selectors are kept: they choose the
+#: glyph of a rare character (葛󠄀 U+845B U+E0100).
+_INVISIBLE_MARKS = frozenset("\u034f\u17b4\u17b5")
+#: More combining marks in a row than any script's names need (Vietnamese takes two, Tibetan stacks up to
+#: four): a longer run is text decoration ("Zalgo") that spills over the lines around it.
+MAX_STACKED_MARKS = 4
+#: CJK Unified Ideographs Extension J (Unicode 17.0, 2025): letters, though this Python's Unicode database
+#: is older and calls them unassigned.
+_NEWER_IDEOGRAPHS = range(0x323B0, 0x33480)
 # Characters outside the category test that no text field may contain: noncharacters (illegal in XML).
 _NONCHARACTER = re.compile("[\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff]")
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -176,6 +200,17 @@ _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 def _describe(ch: str) -> str:
     return f"U+{ord(ch):04X}"
+
+
+def _category(ch: str) -> str:
+    category = unicodedata.category(ch)
+    return "Lo" if category == "Cn" and ord(ch) in _NEWER_IDEOGRAPHS else category
+
+
+def normalize_name_text(text: str) -> str:
+    """A name as it is stored and searched: canonical composition (NFC: "Zoe" + U+0308 is "Zoë", U+0387
+    is U+00B7) and every middle dot in `MIDDLE_DOTS` as U+00B7. No checks (see `clean_person_name`)."""
+    return unicodedata.normalize("NFC", text or "").translate(_ONE_MIDDLE_DOT)
 
 
 def _check_characters(value: str, label: str) -> str:
@@ -191,36 +226,57 @@ def _check_characters(value: str, label: str) -> str:
             )
         if category == "Cc" and ch not in "\t\n\r":
             raise ValidationError(f"{label}中含有控制字符（{_describe(ch)}），请删除后重新输入。", code="control")
-        if category in ("Cf", "Cs") or _NONCHARACTER.match(ch):
+        if category in ("Cf", "Cs") or ch in _INVISIBLE_MARKS or _NONCHARACTER.match(ch):
             raise ValidationError(f"{label}中含有不可见字符（{_describe(ch)}），请删除后重新输入。", code="invisible")
     value = " ".join(value.split())
     visible = [ch for ch in value if not ch.isspace() and ch not in _BLANK_LETTERS]
     if value and all(unicodedata.category(ch).startswith("M") for ch in visible):
         raise ValidationError(f"{label}只有空白或不可见字符，请填写实际内容。", code="invisible_only")
+    _check_marks(value, label)
     return value
 
 
+def _check_marks(value: str, label: str) -> None:
+    """Refuse a combining mark with no character under it (at the start or after a space) and runs of more
+    than `MAX_STACKED_MARKS` marks."""
+    run = 0
+    for index, ch in enumerate(value):
+        if not unicodedata.category(ch).startswith("M"):
+            run = 0
+            continue
+        run += 1
+        if index == 0 or value[index - 1] == " ":
+            raise ValidationError(
+                f"{label}中有单独的附加符号（{_describe(ch)}），请删除后重新输入。", code="stray_mark"
+            )
+        if run > MAX_STACKED_MARKS:
+            raise ValidationError(f"{label}中叠加的附加符号过多，请删除后重新输入。", code="stacked_marks")
+
+
 def clean_person_name(text: str, label: str = "姓名") -> str:
-    """A person's name as stored: whitespace collapsed; letters of any script (𠮷 and other characters
-    outside the BMP included), combining marks (variation selectors of rare characters) and the
-    punctuation in ``NAME_PUNCTUATION``. Raises ValidationError (``control``, ``bidi``, ``invisible``,
-    ``invisible_only``, ``name_symbol``, ``name_digit``, ``name_short``)."""
-    value = _check_characters(text or "", label)
+    """A person's name as stored: `normalize_name_text` (NFC, one middle dot), whitespace collapsed;
+    letters of any script (𠮷 and other characters outside the BMP included), combining marks (variation
+    selectors of rare characters) and the punctuation in ``NAME_PUNCTUATION``. Raises ValidationError
+    (``control``, ``bidi``, ``invisible``, ``invisible_only``, ``stray_mark``, ``stacked_marks``,
+    ``name_symbol``, ``name_digit``, ``name_short``)."""
+    value = _check_characters(normalize_name_text(text), label)
     for ch in value:
-        category = unicodedata.category(ch)
+        category = _category(ch)
         if category == "Nd" or ch.isdigit():
             raise ValidationError(f"{label}中不能有数字，请填写真实姓名。", code="name_digit")
-        if not (category[0] in "LM" or ch == " " or ch in NAME_PUNCTUATION) or ch in _BLANK_LETTERS:
+        # Enclosing marks (a circle, a keycap around a character) belong to no name's spelling.
+        if not (category[0] in "LM" or ch == " " or ch in NAME_PUNCTUATION) or ch in _BLANK_LETTERS or category == "Me":
             raise ValidationError(f"{label}中不能有“{ch}”这样的符号，请填写真实姓名。", code="name_symbol")
-    if sum(1 for ch in value if unicodedata.category(ch)[0] == "L") < 2:
+    if sum(1 for ch in value if _category(ch)[0] == "L") < 2:
         raise ValidationError(f"请填写完整的{label}。", code="name_short")
     return value
 
 
 def clean_free_text(text: str, label: str) -> str:
     """Short free text (工作单位 and the like) as stored: whitespace collapsed; controls, bidi and
-    zero-width characters refused, as is a value of only invisible characters. Empty stays empty."""
-    return _check_characters(text or "", label)
+    zero-width characters refused, as is a value of only invisible characters; canonical composition (NFC).
+    Empty stays empty."""
+    return _check_characters(unicodedata.normalize("NFC", text or ""), label)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -231,7 +287,8 @@ _REFERENCE = re.compile(r"[0-9A-Z]{4,12}")
 
 
 def normalize_reference(text: str) -> str | None:
-    """An enrollment reference as typed (full-width, lowercase, spaces) → ``"ABCD2345"``; None if it
+    """An enrollment reference as typed (full-width, lowercase, spaces, copied with invisible marks) →
+    ``"ABCD2345"``; None if it
     cannot be one (a look-up then finds nothing without asking the database)."""
-    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", without_format_characters(text or ""))).upper()
     return value if _REFERENCE.fullmatch(value) else None

@@ -25,6 +25,10 @@ PHONE_FORMS = [
     "8613900000001",
     "(+86)139 0000 0001",
     "\u3000１３９　００００　０００１\u3000",
+    # Copied from a phone's contacts or a chat: invisible bidi marks and zero-width characters around it.
+    "\u202d+86 139 0000 0001\u202c",
+    "\u2068139 0000 0001\u2069",
+    "\ufeff139\u200b0000\u20600001\u200e",
 ]
 
 
@@ -256,7 +260,67 @@ def test_hidden_characters_are_refused_on_the_form_and_the_api(client, adult_cou
     assert not Enrollment.objects.exists()
 
 
-NASTIEST_NAME = "-O’Brien·𠮷•Zoë．葛\U000e0100亮 عبد"
+def test_a_copied_id_number_and_phone_enroll_on_the_form_and_the_api(client, adult_course):
+    """Pasted with the marks a contacts app or chat adds (they show as nothing): the same person, stored plain."""
+    form = adult_form(phone="\u202d+86 139 0000 0001\u202c", id_number="\u2068330481 19780512 1239\u2069\u200b")
+    assert client.post(adult_course.url, form).status_code == 302
+    payload = {
+        "applicant_name": "张建国",
+        "phone": "\ufeff137\u200b0000\u00ad0007",
+        "participant_name": "张建国",
+        "id_number": "\u202a330481197805121220\u202c",
+        "consent": True,
+    }
+    response = client.post(
+        f"/api/v1/courses/{adult_course.pk}/enrollments/", json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code == 201, response.json()
+    assert sorted(Enrollment.objects.values_list("phone", "id_number")) == [
+        ("13700000007", "330481197805121220"),
+        ("13900000001", "330481197805121239"),
+    ]
+
+
+def test_an_employer_up_to_its_80_characters_is_taken_and_longer_is_refused(client, adult_course):
+    employer = "海宁市" + "某" * 77
+    assert client.post(adult_course.url, adult_form(employer=employer)).status_code == 302
+    assert Enrollment.objects.get().employer == employer
+    assert "工作单位太长了" in form_errors(client.post(adult_course.url, adult_form(employer=employer + "厂")))
+
+
+def test_an_email_longer_than_its_column_is_refused_not_a_server_error(client, adult_course):
+    """Django's form field alone takes 320 characters; the column holds 254 (a DataError on PostgreSQL)."""
+    longest = "a" * 64 + "@" + ".".join(["b" * 61] * 3) + ".com"
+    assert len(longest) == 254
+    too_long = "a" * 64 + "@" + ".".join(["b" * 62] * 3) + ".cn"
+    assert "电子邮箱太长了" in form_errors(client.post(adult_course.url, adult_form(email=too_long)))
+    assert not Enrollment.objects.exists()
+    assert client.post(adult_course.url, adult_form(email=longest)).status_code == 302
+    assert Enrollment.objects.get().email == longest
+
+
+def test_one_name_typed_with_any_middle_dot_is_one_name_to_the_staff(client, django_user_model, adult_course):
+    for n, dot in enumerate(["·", "•", "・", "．"]):
+        birth = datetime.date(1980 + n, 1, 1)
+        applicant_data = applicant(n, birth=birth)
+        assert (
+            client.post(
+                adult_course.url,
+                adult_form(
+                    participant_name=f"艾力{dot}买买提", id_number=applicant_data.id_number, phone=f"1390000000{n}"
+                ),
+            ).status_code
+            == 302
+        )
+    assert set(Enrollment.objects.values_list("participant_name", flat=True)) == {"艾力·买买提"}
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.cn", "pw"))
+    references = list(Enrollment.objects.values_list("reference", flat=True))
+    for typed in ("艾力·买买提", "艾力•买买提", "艾力・买买提"):
+        html = client.get("/admin/enrollments/", {"q": typed}).text
+        assert all(reference in html for reference in references), typed
+
+
+NASTIEST_NAME = "-O’Brien·𠮷·Zoë·葛\U000e0100亮 عبد"
 NASTIEST_TEXT = '=HYPERLINK("http://x.invalid/?a=1;b=2","点我"),@SUM(A1)+1 𠮷 \'引号\' 🏭'
 
 
@@ -298,3 +362,26 @@ def export_bytes(client, export_format: str) -> bytes:
 
 def export_text(client, export_format: str) -> str:
     return export_bytes(client, export_format).decode("utf-8-sig")
+
+
+def test_names_stored_before_normalising_are_migrated_to_the_same_spelling(adult_course):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("training.migrations.0011_names_one_middle_dot")
+    older = [enroll(adult_course.pk, applicant(n, birth=datetime.date(1980 + n, 1, 1))).enrollment for n in range(3)]
+    for enrollment, (applicant_name, participant_name) in zip(
+        older,
+        [("买买提•吐尔逊", "艾力・买买提"), ("Zoe\u0308", "迪丽热巴．迪力木拉提"), ("张建国", "张小明")],
+        strict=True,
+    ):
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            applicant_name=applicant_name, participant_name=participant_name
+        )
+    migration.forwards(apps, None)
+    assert list(Enrollment.objects.order_by("pk").values_list("applicant_name", "participant_name")) == [
+        ("买买提·吐尔逊", "艾力·买买提"),
+        ("Zoë", "迪丽热巴·迪力木拉提"),
+        ("张建国", "张小明"),
+    ]
