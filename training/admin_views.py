@@ -31,12 +31,13 @@ def search_enrollments(queryset, query: str):
     """The staff's search box: a query that is a mobile number however typed (+86, spaces, full-width)
     finds that phone exactly; anything else matches reference, names or phone by substring (the
     phone by the query's digits, so "１３９ ００" finds 13900…)."""
-    query = normalize_name_text(query.strip())  # names are stored with one middle dot, composed (NFC)
+    query = query.strip()
     if not query:
         return queryset
-    phone = mobile_or_none(query)
+    phone = mobile_or_none(query)  # before the name normalisation, which reads "．" as a middle dot
     if phone:
         return queryset.filter(phone=phone)
+    query = normalize_name_text(query)  # names are stored with one middle dot, composed
     condition = Q()
     for field in SEARCH_FIELDS:
         condition |= Q(**{f"{field}__icontains": query})

@@ -172,7 +172,7 @@ class SmsPhoneForm(forms.Form):
 
     phone = forms.CharField(
         label="手机号码",
-        max_length=20,
+        max_length=RAW_INPUT_LIMIT,  # as typed or pasted (+86, spaces, invisible marks): checked after normalising
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
         error_messages={"required": "请填写手机号码。"},
     )

@@ -28,6 +28,7 @@ from training.admin_views import (
     roster_summary,
     search_enrollments,
 )
+from training.forms import FreeTextField
 from training.models import CourseCategory, CoursePage, Enrollment, EnrollmentStatus, Teacher, Term
 from training.services import privacy
 from training.services.enrollment import EnrollmentError, cancel, confirm, promote
@@ -223,6 +224,11 @@ class EnrollmentViewSet(ModelViewSet):
     # Newest first (the created_at index serves it); a course's roster is ordered by status instead.
     ordering = ["-created_at", "-pk"]
     form_fields = ["employer", "union_member"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "employer":  # checked and normalised as on every other form (identity)
+            return FreeTextField(label=db_field.verbose_name, max_length=db_field.max_length, required=False)
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
     index_view_class = EnrollmentIndexView
     inspect_view_class = staff_views.EnrollmentDetailView

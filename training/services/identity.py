@@ -179,15 +179,20 @@ NAME_PUNCTUATION = frozenset("·•‧・･⸱∙⋅．.-‐'’")
 #: The middle dots people type between the parts of a name (and the full-width full stop that older systems
 #: used for it), each stored as U+00B7, the dot of 居民身份证 names (GB 18030), so one name typed with any of
 #: them is one name to the staff's search and exports. The ASCII full stop stays (J. Smith).
-MIDDLE_DOTS = "•‧・･⸱∙⋅．"
+MIDDLE_DOTS = "•‧・･⸱∙⋅．\ua78f\u318d\u1427"  # the last three are letters to Unicode (ꞏ, a Korean IME's ㆍ, ᐧ)
 _ONE_MIDDLE_DOT = str.maketrans(dict.fromkeys(MIDDLE_DOTS, "·"))
 #: Combining marks that render as nothing (Unicode Default_Ignorable_Code_Point, category Mn): the
 #: combining grapheme joiner and the Khmer inherent vowels. Variation selectors are kept: they choose the
 #: glyph of a rare character (葛󠄀 U+845B U+E0100).
 _INVISIBLE_MARKS = frozenset("\u034f\u17b4\u17b5")
 #: More combining marks in a row than any script's names need (Vietnamese takes two, Tibetan stacks up to
-#: four): a longer run is text decoration ("Zalgo") that spills over the lines around it.
-MAX_STACKED_MARKS = 4
+#: four, a Burmese syllable such as မြှို့ five): a longer run is text decoration ("Zalgo") that spills over
+#: the lines around it.
+MAX_STACKED_MARKS = 5
+#: CJK compatibility ideographs (U+F900–U+FAFF, U+2F800–U+2FA1F). NFC would replace each with its unified
+#: ideograph, yet several are distinct characters in GB 18030 (U+F92C 郎 is FD9C, U+90CE is C0C9) or stand
+#: for another reading; a person's name keeps the one they typed.
+_COMPATIBILITY_IDEOGRAPHS = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f])")
 #: CJK Unified Ideographs Extension J (Unicode 17.0, 2025): letters, though this Python's Unicode database
 #: is older and calls them unassigned.
 _NEWER_IDEOGRAPHS = range(0x323B0, 0x33480)
@@ -207,10 +212,18 @@ def _category(ch: str) -> str:
     return "Lo" if category == "Cn" and ord(ch) in _NEWER_IDEOGRAPHS else category
 
 
+def compose(text: str) -> str:
+    """Canonical composition (NFC: "Zoe" + U+0308 is "Zoë", U+0387 is U+00B7), except that CJK
+    compatibility ideographs stay as typed (`_COMPATIBILITY_IDEOGRAPHS`). NFC can lengthen text (क़ U+0958
+    becomes two characters): callers check lengths after it."""
+    parts = _COMPATIBILITY_IDEOGRAPHS.split(text)  # odd indexes: the ideographs themselves
+    return "".join(part if index % 2 else unicodedata.normalize("NFC", part) for index, part in enumerate(parts))
+
+
 def normalize_name_text(text: str) -> str:
-    """A name as it is stored and searched: canonical composition (NFC: "Zoe" + U+0308 is "Zoë", U+0387
-    is U+00B7) and every middle dot in `MIDDLE_DOTS` as U+00B7. No checks (see `clean_person_name`)."""
-    return unicodedata.normalize("NFC", text or "").translate(_ONE_MIDDLE_DOT)
+    """A name as it is stored and searched: `compose` and every middle dot in `MIDDLE_DOTS` as U+00B7.
+    No checks (see `clean_person_name`)."""
+    return compose(text or "").translate(_ONE_MIDDLE_DOT)
 
 
 def _check_characters(value: str, label: str) -> str:
@@ -274,9 +287,9 @@ def clean_person_name(text: str, label: str = "姓名") -> str:
 
 def clean_free_text(text: str, label: str) -> str:
     """Short free text (工作单位 and the like) as stored: whitespace collapsed; controls, bidi and
-    zero-width characters refused, as is a value of only invisible characters; canonical composition (NFC).
+    zero-width characters refused, as is a value of only invisible characters; composed (`compose`).
     Empty stays empty."""
-    return _check_characters(unicodedata.normalize("NFC", text or ""), label)
+    return _check_characters(compose(text or ""), label)
 
 
 # ---------------------------------------------------------------------------------------------------

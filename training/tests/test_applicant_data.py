@@ -29,6 +29,7 @@ PHONE_FORMS = [
     "\u202d+86 139 0000 0001\u202c",
     "\u2068139 0000 0001\u2069",
     "\ufeff139\u200b0000\u20600001\u200e",
+    "+86．139．0000．0001",  # full-width full stops (which in a name are a middle dot)
 ]
 
 
@@ -385,3 +386,41 @@ def test_names_stored_before_normalising_are_migrated_to_the_same_spelling(adult
         ("Zoë", "迪丽热巴·迪力木拉提"),
         ("张建国", "张小明"),
     ]
+
+
+def test_the_migration_never_lengthens_a_name_past_its_column_nor_replaces_an_ideograph(adult_course):
+    """NFC makes क़ (U+0958) two characters: a full 30-character name would not fit (PostgreSQL cuts it)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("training.migrations.0011_names_one_middle_dot")
+    enrollment = enroll(adult_course.pk, applicant(1, birth=datetime.date(1980, 1, 1))).enrollment
+    long_name = "\u0958" * 29 + "•"
+    Enrollment.objects.filter(pk=enrollment.pk).update(applicant_name=long_name, participant_name="张\uf92c・明")
+    migration.forwards(apps, None)
+    enrollment.refresh_from_db()
+    assert enrollment.applicant_name == "\u0958" * 29 + "·"  # the dot, not the composition
+    assert enrollment.participant_name == "张\uf92c·明"
+
+
+def test_the_sms_sign_in_takes_a_phone_pasted_with_invisible_marks():
+    from training.forms import SmsPhoneForm
+
+    pasted = "\u2068\u202d+86 139-0000-0001\u202c\u2069"
+    assert len(pasted) > 20
+    form = SmsPhoneForm(data={"sms-phone": pasted})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["phone"] == "13900000001"
+
+
+def test_the_staffs_edit_of_an_employer_is_checked_like_every_other_form(client, django_user_model, enrolled):
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.cn", "pw"))
+    url = f"/admin/enrollments/edit/{enrolled.pk}/"
+    refused = client.post(url, {"employer": "海宁\u202e司公\u200b"})
+    assert refused.status_code == 200 and "改变文字方向" in refused.text
+    enrolled.refresh_from_db()
+    assert "\u202e" not in enrolled.employer
+    assert client.post(url, {"employer": "  Cafe\u0301   海宁 "}).status_code == 302
+    enrolled.refresh_from_db()
+    assert enrolled.employer == "Café 海宁"

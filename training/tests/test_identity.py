@@ -353,7 +353,7 @@ def test_real_names_are_kept_as_typed(name):
 
 
 # Every way a phone, a PC input method or a Japanese keyboard types the dot between the parts of a name.
-DOT_SPELLINGS = ["·", "•", "‧", "・", "･", "⸱", "∙", "⋅", "．", "\u0387"]
+DOT_SPELLINGS = ["·", "•", "‧", "・", "･", "⸱", "∙", "⋅", "．", "\u0387", "\ua78f", "\u318d", "\u1427"]
 
 
 @pytest.mark.parametrize("dot", DOT_SPELLINGS)
@@ -377,7 +377,7 @@ def test_names_are_stored_composed_so_one_spelling_is_one_name():
         ("\u0301张三", "stray_mark"),  # a mark with nothing under it
         ("张 \u0301三", "stray_mark"),
         ("张" + "\u0336" * 20 + "三", "stacked_marks"),  # "Zalgo" strike-through
-        ("张" + "\u0301" * 5 + "三", "stacked_marks"),
+        ("张" + "\u0301" * 6 + "三", "stacked_marks"),
         ("张\u20dd三", "name_symbol"),  # an enclosing circle
         ("张\u20e3三", "name_symbol"),  # a keycap
     ],
@@ -394,6 +394,16 @@ def test_marks_that_real_names_need_are_kept():
     assert identity.clean_person_name("葛\U000e0100亮", "姓名") == "葛\U000e0100亮"  # ideographic variation
     tibetan = "\u0f56\u0f66\u0f9f\u0f53 \u0f60\u0f5b\u0fb2\u0f72\u0f53"  # བསྟན འཛྲིན: letters stacked below
     assert identity.clean_person_name(tibetan, "姓名") == tibetan
+    burmese = "\u1019\u103c\u103e\u102d\u102f\u1037"  # မြှို့: five marks on one letter
+    assert identity.clean_person_name(f"{burmese} {burmese}", "姓名") == f"{burmese} {burmese}"
+
+
+@pytest.mark.parametrize("ideograph", ["\uf92c", "\ufa19", "\uf914", "\U0002f800"])
+def test_compatibility_ideographs_stay_as_typed(ideograph):
+    """NFC would replace them with their unified ideographs, which are other characters in GB 18030
+    (U+F92C 郎 is FD9C, U+90CE 郎 is C0C9)."""
+    assert identity.clean_person_name(f"张{ideograph}", "学员姓名") == f"张{ideograph}"
+    assert identity.normalize_name_text(f"Zoe\u0308·张{ideograph}・") == f"Zoë·张{ideograph}·"
 
 
 def test_characters_newer_than_pythons_unicode_database_are_letters():
