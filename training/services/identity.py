@@ -60,7 +60,7 @@ class IdDocument:
         return IdDocumentType(self.document_type).label
 
 
-def without_format_characters(text: str) -> str:
+def _without_format_characters(text: str) -> str:
     """`text` without Unicode format characters (category Cf): the bidi marks a phone's contacts app wraps
     around a copied number (U+202D … U+202C, U+2068 … U+2069), zero-width spaces and joiners, the BOM, the
     word joiner and the soft hyphen. They show as nothing, so a number or code pasted with them looks right
@@ -70,8 +70,8 @@ def without_format_characters(text: str) -> str:
 
 def normalize_id_text(text: str) -> str:
     """Full-width digits and letters (NFKC), lowercase x and ×, spaces (also U+3000), dashes and invisible
-    format characters (`without_format_characters`) → ASCII."""
-    text = unicodedata.normalize("NFKC", without_format_characters(text or "")).replace("×", "X")
+    format characters (`_without_format_characters`) → ASCII."""
+    text = unicodedata.normalize("NFKC", _without_format_characters(text or "")).replace("×", "X")
     return _ID_SEPARATORS.sub("", text).upper()
 
 
@@ -140,11 +140,11 @@ def normalize_mobile(text: str) -> str:
     """A mainland China mobile number as its 11 national digits, however it was typed.
 
     Takes full-width digits, ``+86``, ``0086``, ``86``, ``(+86)``, spaces (also U+3000), dashes and the
-    invisible marks of a copied contact (`without_format_characters`); validity and the number type come from phonenumbers (libphonenumber's CN ranges). Raises
-    ValidationError: ``phone_invalid`` (not a phone number), ``phone_not_mobile`` (a landline: SMS
+    invisible marks of a copied contact (`_without_format_characters`); validity and the number type come
+    from phonenumbers (libphonenumber's CN ranges). Raises ValidationError: ``phone_invalid`` (not a phone number), ``phone_not_mobile`` (a landline: SMS
     needs a mobile), ``phone_not_mainland`` (a number outside the mainland).
     """
-    compact = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", without_format_characters(text or "")))
+    compact = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", _without_format_characters(text or "")))
     if not re.fullmatch(r"\+?[0-9]{5,20}", compact):
         raise ValidationError(PHONE_INVALID, code="phone_invalid")
     try:
@@ -172,10 +172,9 @@ def mobile_or_none(text: str) -> str | None:
 # Names and free text
 # ---------------------------------------------------------------------------------------------------
 
-#: Punctuation that real names contain: the middle dots of minority and foreign names (· U+00B7,
-#: • U+2022, ‧ U+2027, ・ U+30FB, ･ U+FF65, ⸱ U+2E31), the full-width and ASCII full stop, hyphens and
-#: apostrophes.
-NAME_PUNCTUATION = frozenset("·•‧・･⸱∙⋅．.-‐'’")
+#: Punctuation that real names contain: the middle dot of minority and foreign names (· U+00B7; the other
+#: dots in `MIDDLE_DOTS` arrive as it), the ASCII full stop, hyphens and apostrophes.
+NAME_PUNCTUATION = frozenset("·.-‐'’")
 #: The middle dots people type between the parts of a name (and the full-width full stop that older systems
 #: used for it), each stored as U+00B7, the dot of 居民身份证 names (GB 18030), so one name typed with any of
 #: them is one name to the staff's search and exports. The ASCII full stop stays (J. Smith).
@@ -303,5 +302,5 @@ def normalize_reference(text: str) -> str | None:
     """An enrollment reference as typed (full-width, lowercase, spaces, copied with invisible marks) →
     ``"ABCD2345"``; None if it
     cannot be one (a look-up then finds nothing without asking the database)."""
-    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", without_format_characters(text or ""))).upper()
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _without_format_characters(text or ""))).upper()
     return value if _REFERENCE.fullmatch(value) else None
